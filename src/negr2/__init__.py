@@ -1,0 +1,9 @@
+"""negr2: when, and why, does a regression model score a negative test R²?
+
+The package holds all the logic of the workflow; the Snakemake scripts in
+``workflow/scripts`` only read their inputs, call one function from here and
+write their outputs. Importing ``negr2`` is cheap: modules that need
+scikit-learn, pandas or MLflow import them themselves.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,150 @@
+"""The study config: cells, chunks and checks that need no heavy import.
+
+The JSON schema in ``workflow/schemas/config.schema.yaml`` checks the shape of the
+config; this module adds what a schema cannot say (an estimator path that does
+not exist) and derives the workflow's cells and chunks. It imports only the
+standard library, because the Snakefile loads it on every ``snakemake`` call.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.machinery
+import importlib.util
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Trials ``[start, stop)`` of one (scenario, model) cell, run by one job."""
+
+    index: int
+    count: int
+    start: int
+    stop: int
+
+    @property
+    def label(self) -> str:
+        """The chunk's part of a file name, e.g. ``2of4``."""
+        return f"{self.index + 1}of{self.count}"
+
+
+def chunks(trials: int, count: int) -> list[Chunk]:
+    """Split ``trials`` into ``count`` contiguous, near-equal chunks (fewer when
+    there are fewer trials than chunks)."""
+    if trials < 1 or count < 1:
+        raise ValueError(f"need trials >= 1 and count >= 1, got {trials} and {count}")
+    count = min(count, trials)
+    bounds = [round(i * trials / count) for i in range(count + 1)]
+    return [Chunk(i, count, bounds[i], bounds[i + 1]) for i in range(count)]
+
+
+def chunk_from_label(trials: int, label: str) -> Chunk:
+    """Inverse of :attr:`Chunk.label` for a study with ``trials`` trials."""
+    index, count = (int(part) for part in label.split("of"))
+    return chunks(trials, count)[index - 1]
+
+
+def model_chunks(config: Mapping[str, Any], model: str) -> list[Chunk]:
+    """The chunks of one model's cells (the same in every scenario)."""
+    return chunks(config["trials"], config["models"][model].get("chunks", 1))
+
+
+def fingerprint(obj: Any) -> str:
+    """A short, stable hash of a JSON-serialisable object (key order ignored)."""
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def check_config(config: Mapping[str, Any]) -> None:
+    """Checks beyond the schema; raises ``ValueError`` naming the offending key."""
+    for name, model in config["models"].items():
+        check_import_path(model["estimator"], f"models.{name}.estimator")
+    for name, scenario in config["scenarios"].items():
+        if scenario["n_train"] < 2:
+            raise ValueError(f"scenarios.{name}.n_train: need at least 2 training rows")
+    reference = config.get("reference") or {}
+    scenario = reference.get("scenario")
+    if scenario is not None and scenario not in config["scenarios"]:
+        raise ValueError(
+            f"reference.scenario: {scenario!r} is not one of the study's scenarios "
+            f"({', '.join(config['scenarios'])})"
+        )
+
+
+def check_import_path(path: str, key: str) -> None:
+    """Check that ``module.Name`` can be found, without importing the module.
+
+    Importing scikit-learn costs over a second, which would be paid on every
+    ``snakemake`` call (even a no-op rerun), so the module is located on disk and
+    its source parsed for a top-level binding of ``Name``. A module that builds its
+    names at run time (``__getattr__`` or ``import *``) or is compiled is given the
+    benefit of the doubt; the trial job imports it for real.
+    """
+    module, _, name = path.rpartition(".")
+    if not module:
+        raise ValueError(f"{key}: {path!r} is not an import path like 'package.module.Class'")
+    origin = _find_module_origin(module, path, key)
+    if origin is None or not origin.endswith(".py"):
+        return
+    with open(origin, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), filename=origin)
+    names, dynamic = _top_level_names(tree.body)
+    if name not in names and not dynamic:
+        raise ValueError(f"{key}: module {module!r} has no attribute {name!r} (from {path!r})")
+
+
+def _find_module_origin(module: str, path: str, key: str) -> str | None:
+    parts = module.split(".")
+    try:
+        spec = importlib.util.find_spec(parts[0])
+    except (ImportError, ValueError):
+        spec = None
+    for depth in range(1, len(parts) + 1):
+        if spec is None:
+            missing = ".".join(parts[:depth])
+            raise ValueError(
+                f"{key}: cannot import {path!r}: no module named {missing!r} "
+                "(is the package installed in this environment?)"
+            )
+        if depth == len(parts):
+            break
+        locations = spec.submodule_search_locations
+        child = ".".join(parts[: depth + 1])
+        spec = importlib.machinery.PathFinder.find_spec(child, locations) if locations else None
+    return spec.origin
+
+
+def _top_level_names(body: list[ast.stmt]) -> tuple[set[str], bool]:
+    """Names a module binds at top level, and whether it may bind more at run time."""
+    names: set[str] = set()
+    dynamic = False
+    for node in body:
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(node.name)
+            dynamic |= node.name == "__getattr__"
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                dynamic |= alias.name == "*"
+                names.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.If | ast.Try | ast.With):
+            for block in _blocks(node):
+                more, more_dynamic = _top_level_names(block)
+                names |= more
+                dynamic |= more_dynamic
+    return names, dynamic
+
+
+def _blocks(node: ast.If | ast.Try | ast.With) -> list[list[ast.stmt]]:
+    if isinstance(node, ast.Try):
+        return [node.body, node.orelse, node.finalbody, *(h.body for h in node.handlers)]
+    if isinstance(node, ast.If):
+        return [node.body, node.orelse]
+    return [node.body]

@@ -1,0 +1,46 @@
+"""Estimators named in the config by import path, seeded per trial."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from typing import Any
+
+
+def import_estimator(path: str, key: str = "estimator") -> type:
+    """Import ``package.module.Class`` and return the class."""
+    module_name, _, name = path.rpartition(".")
+    try:
+        module = importlib.import_module(module_name)
+        return getattr(module, name)
+    except (ImportError, AttributeError, ValueError) as error:
+        raise ValueError(f"{key}: cannot import {path!r}: {error}") from error
+
+
+def build_estimator(spec: Mapping[str, Any], seed: int, key: str = "model") -> Any:
+    """A fresh, unfitted estimator for one trial.
+
+    Parameters
+    ----------
+    spec : the model's config entry (``estimator`` and optional ``params``).
+    seed : the trial's seed. An estimator with a ``random_state`` parameter that
+        ``params`` leaves unset gets this seed, so randomised models are
+        reproducible yet vary between trials; one the config sets is kept.
+    key : where the spec sits in the config, for error messages.
+    """
+    cls = import_estimator(spec["estimator"], f"{key}.estimator")
+    params = dict(spec.get("params") or {})
+    try:
+        estimator = cls(**params)
+    except TypeError as error:
+        raise ValueError(f"{key}.params: {spec['estimator']} rejects {params}: {error}") from error
+    if not hasattr(estimator, "fit") or not hasattr(estimator, "predict"):
+        raise ValueError(f"{key}.estimator: {spec['estimator']} has no fit/predict methods")
+    if "random_state" not in params and "random_state" in _param_names(estimator):
+        estimator.set_params(random_state=seed)
+    return estimator
+
+
+def _param_names(estimator: Any) -> set[str]:
+    get_params = getattr(estimator, "get_params", None)
+    return set(get_params(deep=False)) if get_params else set()

@@ -1,0 +1,39 @@
+rule mlflow_store:
+    """Create the MLflow store, experiment and study run, once and alone.
+
+    Runs early, beside the trial jobs (which never import MLflow): parallel first
+    opens of a SQLite store would corrupt it.
+    """
+    output:
+        store=f"{RESULTS}/mlflow-store.json",
+    params:
+        study=STUDY,
+        tracking_uri=TRACKING_URI,
+        artifact_root=ARTIFACT_ROOT,
+    log:
+        f"{RESULTS}/logs/mlflow_store.log",
+    conda:
+        "../../envs/negr2.yaml"
+    script:
+        "../scripts/mlflow_store.py"
+
+
+rule track:
+    """Log the study into MLflow, reconciling runs with the result files."""
+    input:
+        store=rules.mlflow_store.output.store,
+        trials=rules.aggregate.output.trials,
+        summary=rules.aggregate.output.summary,
+        report=rules.report.output.html,
+    output:
+        runs=f"{RESULTS}/mlflow-runs.json",
+    params:
+        config=config,
+        tracking_uri=TRACKING_URI,
+        artifact_root=ARTIFACT_ROOT,
+    log:
+        f"{RESULTS}/logs/track.log",
+    conda:
+        "../../envs/negr2.yaml"
+    script:
+        "../scripts/track.py"

@@ -1,0 +1,17 @@
+rule trials:
+    """Fit and score one model on a chunk of one scenario's trials."""
+    input:
+        data=rules.generate.output.data,
+    output:
+        trials=f"{RESULTS}/trials/{{scenario}}/{{model}}/{{chunk}}.parquet",
+    params:
+        model=lambda wildcards: config["models"][wildcards.model],
+        preprocessing=config["preprocessing"],
+        trials=config["trials"],
+    priority: trial_priority
+    log:
+        f"{RESULTS}/logs/trials/{{scenario}}/{{model}}/{{chunk}}.log",
+    conda:
+        "../../envs/negr2.yaml"
+    script:
+        "../scripts/run_trials.py"

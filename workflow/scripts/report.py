@@ -1,0 +1,15 @@
+"""Render the study's self-contained HTML report."""
+
+import pandas as pd
+
+from negr2 import io, logs
+from negr2.report import render_report
+
+snakemake = snakemake  # noqa: F821 (injected by Snakemake)
+logs.to_file(snakemake.log[0])
+
+trials = pd.read_parquet(snakemake.input.trials)
+summary = pd.read_csv(snakemake.input.summary)
+html = render_report(snakemake.params.config, trials, summary, snakemake.params.tracking_uri,
+                     snakemake.params.workdir)  # fmt: skip
+io.write_text(snakemake.output.html, html)

@@ -1,0 +1,25 @@
+"""Fit and score one model on a chunk of one scenario's trials."""
+
+import logging
+
+import numpy as np
+
+from negr2 import io, logs
+from negr2.config import chunk_from_label
+from negr2.trials import run_cell
+
+snakemake = snakemake  # noqa: F821 (injected by Snakemake)
+logs.to_file(snakemake.log[0])
+
+scenario, model = snakemake.wildcards.scenario, snakemake.wildcards.model
+chunk = chunk_from_label(snakemake.params.trials, snakemake.wildcards.chunk)
+with np.load(snakemake.input.data) as npz:
+    data = {key: npz[key] for key in npz.files}
+
+table = run_cell(data, scenario, model, snakemake.params.model, snakemake.params.preprocessing,
+                 range(chunk.start, chunk.stop))  # fmt: skip
+failed = int((table["status"] != "ok").sum())
+logging.info("%s/%s trials %d-%d: %d failed", scenario, model, chunk.start, chunk.stop - 1, failed)
+
+with io.atomic_path(snakemake.output.trials) as tmp:
+    table.to_parquet(tmp, index=False)

@@ -1,0 +1,25 @@
+"""Bring the study's MLflow experiment in line with its result files."""
+
+import json
+import logging
+
+import pandas as pd
+
+from negr2 import io, logs
+from negr2.tracking import track_study
+
+snakemake = snakemake  # noqa: F821 (injected by Snakemake)
+logs.to_file(snakemake.log[0])
+
+trials = pd.read_parquet(snakemake.input.trials)
+summary = pd.read_csv(snakemake.input.summary)
+runs = track_study(
+    snakemake.params.tracking_uri,
+    snakemake.params.config,
+    trials,
+    summary,
+    artifacts=[snakemake.input.summary, snakemake.input.report],
+    artifact_root=snakemake.params.artifact_root,
+)
+logging.info("MLflow experiment %s, study run %s", runs["experiment_id"], runs["study_run_id"])
+io.write_text(snakemake.output.runs, json.dumps(runs, indent=2) + "\n")
