@@ -7,7 +7,14 @@
 # -> report -> track (MLflow). See README.md.
 
 
+import sys
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
+
+# The package lives in src/ beside this file: importable here even without an install.
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 min_version("9.0")
 
@@ -16,10 +23,21 @@ min_version("9.0")
 # into the default study and the default's models and scenarios would leak in.
 if not workflow.overwrite_configfiles:
 
-    configfile: "config/config.yaml"
+    configfile: f"{workflow.basedir}/config/config.yaml"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+# Check the config before any job runs; report each problem as "key.path: what".
+try:
+    validate(config, "workflow/schemas/config.schema.yaml")
+except WorkflowError:
+    from negr2.config import describe_schema_errors
+
+    raise WorkflowError(
+        "invalid config:\n"
+        + describe_schema_errors(
+            config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml"
+        )
+    ) from None
 
 
 include: "workflow/rules/common.smk"
@@ -31,10 +49,10 @@ include: "workflow/rules/track.smk"
 
 
 rule all:
+    default_target: True
     input:
         rules.report.output.html,
         rules.track.output.runs,
-    default_target: True
 
 
 onsuccess:

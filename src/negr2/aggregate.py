@@ -58,8 +58,9 @@ def summary_table(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFra
     return summary
 
 
-def write_outputs(trials: pd.DataFrame, summary: pd.DataFrame, trials_path: str,
-                  summary_path: str) -> None:  # fmt: skip
+def write_outputs(
+    trials: pd.DataFrame, summary: pd.DataFrame, trials_path: str, summary_path: str
+) -> None:
     """Write both tables atomically."""
     with io.atomic_path(trials_path) as tmp:
         trials.to_parquet(tmp, index=False)

@@ -60,6 +60,22 @@ def fingerprint(obj: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def describe_schema_errors(config: Mapping[str, Any], schema_path: str) -> str:
+    """Every way ``config`` breaks the schema, one line each, named by key path
+    (``scenarios.noise.n_test: 1 is less than the minimum of 2``)."""
+    import jsonschema
+    import yaml
+
+    with open(schema_path, encoding="utf-8") as f:
+        schema = yaml.safe_load(f)
+    validator = jsonschema.Draft202012Validator(schema)
+    lines = []
+    for error in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path)):
+        where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+        lines.append(f"{where}: {error.message}")
+    return "\n".join(lines) or "the config does not match the schema"
+
+
 def check_config(config: Mapping[str, Any]) -> None:
     """Checks beyond the schema; raises ``ValueError`` naming the offending key."""
     for name, model in config["models"].items():

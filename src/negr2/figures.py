@@ -25,15 +25,36 @@ def r2_distribution(trials: pd.DataFrame, summary: pd.DataFrame, scenario: str) 
     ax.boxplot(data, positions=y, orientation="horizontal", widths=0.6, showfliers=False)
     jitter = np.random.default_rng(0)  # fixed: the figure is reproducible too
     for i, values in enumerate(data):
-        ax.scatter(values, i + jitter.uniform(-0.2, 0.2, values.size), s=6, alpha=0.35,
-                   color="tab:blue", linewidths=0)  # fmt: skip
-    ax.errorbar(rows["mean_r2"], y, xerr=_half_widths(rows, "mean_r2"), fmt="D",
-                color="black", ms=4, capsize=3, label="mean, 95% CI")  # fmt: skip
+        ax.scatter(
+            values,
+            i + jitter.uniform(-0.2, 0.2, values.size),
+            s=6,
+            alpha=0.35,
+            color="tab:blue",
+            linewidths=0,
+        )
+    ax.errorbar(
+        rows["mean_r2"],
+        y,
+        xerr=_half_widths(rows, "mean_r2"),
+        fmt="D",
+        color="black",
+        ms=4,
+        capsize=3,
+        label="mean, 95% CI",
+    )
     theory = rows["theory_r2"].to_numpy(dtype=float)
     has_theory = ~np.isnan(theory)
     if has_theory.any():
-        ax.scatter(theory[has_theory], y[has_theory], marker="|", s=250, color="tab:red",
-                   zorder=5, label="closed-form E[R²]")  # fmt: skip
+        ax.scatter(
+            theory[has_theory],
+            y[has_theory],
+            marker="|",
+            s=250,
+            color="tab:red",
+            zorder=5,
+            label="closed-form E[R²]",
+        )
     ax.axvline(0, color="grey", lw=0.8, ls="--")
     ax.set_yticks(y, models)
     ax.invert_yaxis()
@@ -50,8 +71,9 @@ def negative_share(summary: pd.DataFrame, scenario: str) -> Figure:
     fig = Figure(figsize=(8, 0.4 * len(rows) + 1.4), layout="constrained")
     ax = fig.add_subplot()
     ax.barh(y, rows["neg_pct"], color="tab:orange", alpha=0.7)
-    ax.errorbar(rows["neg_pct"], y, xerr=_half_widths(rows, "neg_pct"), fmt="none",
-                color="black", capsize=3)  # fmt: skip
+    ax.errorbar(
+        rows["neg_pct"], y, xerr=_half_widths(rows, "neg_pct"), fmt="none", color="black", capsize=3
+    )
     ax.set_yticks(y, rows["model"])
     ax.invert_yaxis()
     ax.set_xlim(0, 100)

@@ -52,19 +52,21 @@ def compare(summary: pd.DataFrame, reference: Mapping[str, Any]) -> pd.DataFrame
         neg_lo, neg_hi = newcombe_interval(k_ours, n, k_ref, n_ref)
         mean_diff = row["mean_r2"] - published["mean_r2"]
         half = stdtrit(n + n_ref - 2, 0.975) * row["std_r2"] * math.sqrt(1 / n + 1 / n_ref)
-        rows.append({
-            "model": model,
-            "published_neg_pct": published["neg_pct"],
-            "neg_pct": row["neg_pct"],
-            "neg_pct_diff_lo": 100 * neg_lo,
-            "neg_pct_diff_hi": 100 * neg_hi,
-            "neg_pct_agrees": bool(neg_lo <= 0 <= neg_hi),
-            "published_mean_r2": published["mean_r2"],
-            "mean_r2": row["mean_r2"],
-            "mean_r2_diff_lo": mean_diff - half,
-            "mean_r2_diff_hi": mean_diff + half,
-            "mean_r2_agrees": bool(abs(mean_diff) <= half),
-            "published_median_r2": published["median_r2"],
-            "median_r2": row["median_r2"],
-        })  # fmt: skip
+        rows.append(
+            {
+                "model": model,
+                "published_neg_pct": published["neg_pct"],
+                "neg_pct": row["neg_pct"],
+                "neg_pct_diff_lo": 100 * neg_lo,
+                "neg_pct_diff_hi": 100 * neg_hi,
+                "neg_pct_agrees": bool(neg_lo <= 0 <= neg_hi),
+                "published_mean_r2": published["mean_r2"],
+                "mean_r2": row["mean_r2"],
+                "mean_r2_diff_lo": mean_diff - half,
+                "mean_r2_diff_hi": mean_diff + half,
+                "mean_r2_agrees": bool(abs(mean_diff) <= half),
+                "published_median_r2": published["median_r2"],
+                "median_r2": row["median_r2"],
+            }
+        )
     return pd.DataFrame(rows)

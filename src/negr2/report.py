@@ -20,8 +20,16 @@ from matplotlib.figure import Figure
 from negr2 import figures
 from negr2.reference import compare
 
-PACKAGES = ("negr2", "numpy", "scipy", "scikit-learn", "pandas", "snakemake", "mlflow",
-            "matplotlib")  # fmt: skip
+PACKAGES = (
+    "negr2",
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "pandas",
+    "snakemake",
+    "mlflow",
+    "matplotlib",
+)
 
 
 def study_figures(trials: pd.DataFrame, summary: pd.DataFrame) -> dict[str, Figure]:
@@ -93,8 +101,9 @@ def git_commit(workdir: str) -> str:
 
 
 def _git(workdir: str, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=Path(workdir), capture_output=True, text=True,
-                          check=True)  # fmt: skip
+    done = subprocess.run(
+        ["git", *args], cwd=Path(workdir), capture_output=True, text=True, check=True
+    )
     return done.stdout.strip()
 
 

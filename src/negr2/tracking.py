@@ -65,8 +65,9 @@ def track_study(
     for (scenario, model), rows in trials.groupby(["scenario", "model"], sort=False):
         cell_summary = summary[(summary["scenario"] == scenario) & (summary["model"] == model)]
         runs = current.pop((scenario, model), [])
-        run_id = _reconcile_cell(client, experiment_id, study_run, config, rows,
-                                 cell_summary.iloc[0], runs)  # fmt: skip
+        run_id = _reconcile_cell(
+            client, experiment_id, study_run, config, rows, cell_summary.iloc[0], runs
+        )
         cells[f"{scenario}/{model}"] = run_id
     for stale in current.values():  # cells no longer in the study
         for run in stale:
@@ -76,20 +77,21 @@ def track_study(
     return {"experiment_id": experiment_id, "study_run_id": study_run, "cell_run_ids": cells}
 
 
-def prepare_store(tracking_uri: str, config: Mapping[str, Any],
-                  artifact_root: str | None = None) -> dict[str, str]:  # fmt: skip
+def prepare_store(
+    tracking_uri: str, config: Mapping[str, Any], artifact_root: str | None = None
+) -> dict[str, str]:
     """Create the store (if new), the study's experiment and its study run.
 
     The workflow runs this once, early and alone, so that no two processes ever
     create the same store; it overlaps with the trial jobs, which never touch MLflow.
     """
     experiment_id, study_run = _open_study(MlflowClient(tracking_uri), config, artifact_root)
-    return {"tracking_uri": tracking_uri, "experiment_id": experiment_id,
-            "study_run_id": study_run}  # fmt: skip
+    return {"tracking_uri": tracking_uri, "experiment_id": experiment_id, "study_run_id": study_run}
 
 
-def _open_study(client: MlflowClient, config: Mapping[str, Any],
-                artifact_root: str | None) -> tuple[str, str]:  # fmt: skip
+def _open_study(
+    client: MlflowClient, config: Mapping[str, Any], artifact_root: str | None
+) -> tuple[str, str]:
     experiment_id = _experiment_id(client, config["study"], artifact_root)
     return experiment_id, _study_run(client, experiment_id, config)
 
@@ -141,8 +143,14 @@ def _reconcile_cell(
     scenario, model = rows["scenario"].iloc[0], rows["model"].iloc[0]
     params = cell_params(config, scenario, model)
     digest = _fingerprint(rows, params)
-    keep = next((r.info.run_id for r in runs if r.data.tags.get(FINGERPRINT) == digest
-                 and r.data.tags.get(PARENT) == study_run), None)  # fmt: skip
+    keep = next(
+        (
+            r.info.run_id
+            for r in runs
+            if r.data.tags.get(FINGERPRINT) == digest and r.data.tags.get(PARENT) == study_run
+        ),
+        None,
+    )
     if keep is None:
         keep = _log_cell(client, experiment_id, study_run, rows, summary_row, params, digest)
     for run in runs:
@@ -154,9 +162,13 @@ def _reconcile_cell(
 def _log_cell(client, experiment_id, study_run, rows, summary_row, params, digest) -> str:
     scenario, model = rows["scenario"].iloc[0], rows["model"].iloc[0]
     tags = {
-        PARENT: study_run, KIND: "cell", CURRENT: "false", FINGERPRINT: digest,
-        "negr2.scenario": scenario, "negr2.model": model,
-    }  # fmt: skip
+        PARENT: study_run,
+        KIND: "cell",
+        CURRENT: "false",
+        FINGERPRINT: digest,
+        "negr2.scenario": scenario,
+        "negr2.model": model,
+    }
     run_id = client.create_run(experiment_id, tags=tags, run_name=f"{scenario}/{model}").info.run_id
     now = int(time.time() * 1000)
     metrics = list(_trial_metrics(rows, now)) + [
@@ -194,8 +206,13 @@ def _trial_metrics(rows: pd.DataFrame, timestamp: int) -> Iterator[Metric]:
 def cell_params(config: Mapping[str, Any], scenario: str, model: str) -> dict[str, Any]:
     """The parameters that define a cell, flattened for MLflow."""
     spec = config["models"][model]
-    params = {"study": config["study"], "seed": config["seed"], "trials": config["trials"],
-              "preprocessing": config["preprocessing"], "estimator": spec["estimator"]}  # fmt: skip
+    params = {
+        "study": config["study"],
+        "seed": config["seed"],
+        "trials": config["trials"],
+        "preprocessing": config["preprocessing"],
+        "estimator": spec["estimator"],
+    }
     params |= {f"scenario.{k}": v for k, v in config["scenarios"][scenario].items()}
     params |= {f"params.{k}": v for k, v in (spec.get("params") or {}).items()}
     return params
@@ -210,8 +227,9 @@ def _fingerprint(rows: pd.DataFrame, params: Mapping[str, Any]) -> str:
 def _search(client: MlflowClient, experiment_id: str, query: str) -> Iterator[Run]:
     token = None
     while True:
-        page = client.search_runs([experiment_id], query, ViewType.ACTIVE_ONLY,
-                                  max_results=1000, page_token=token)  # fmt: skip
+        page = client.search_runs(
+            [experiment_id], query, ViewType.ACTIVE_ONLY, max_results=1000, page_token=token
+        )
         yield from page
         token = page.token
         if not token:

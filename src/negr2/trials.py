@@ -17,9 +17,19 @@ log = logging.getLogger(__name__)
 
 #: Columns of a trials table, in order.
 COLUMNS = (
-    "scenario", "model", "trial", "seed", "r2", "rmse", "mae", "r2_train",
-    "fit_seconds", "predict_seconds", "status", "error",
-)  # fmt: skip
+    "scenario",
+    "model",
+    "trial",
+    "seed",
+    "r2",
+    "rmse",
+    "mae",
+    "r2_train",
+    "fit_seconds",
+    "predict_seconds",
+    "status",
+    "error",
+)
 
 
 def run_cell(
@@ -55,8 +65,14 @@ def run_cell(
     for trial in trials:
         seed = int(data["seed"][trial])
         row = {"scenario": scenario, "model": model, "trial": trial, "seed": seed}
-        row |= _run_trial(data["X"][trial], data["y"][trial], int(data["n_train"]),
-                          model_spec, preprocessing, seed)  # fmt: skip
+        row |= _run_trial(
+            data["X"][trial],
+            data["y"][trial],
+            int(data["n_train"]),
+            model_spec,
+            preprocessing,
+            seed,
+        )
         rows.append(row)
         progress.step()
     return pd.DataFrame(rows, columns=list(COLUMNS))
@@ -110,9 +126,15 @@ def _standardise(X_train: np.ndarray, X_test: np.ndarray) -> tuple[np.ndarray, n
 def _failed(error: str) -> dict[str, Any]:
     nan = float("nan")
     return {
-        "r2": nan, "rmse": nan, "mae": nan, "r2_train": nan,
-        "fit_seconds": nan, "predict_seconds": nan, "status": "failed", "error": error,
-    }  # fmt: skip
+        "r2": nan,
+        "rmse": nan,
+        "mae": nan,
+        "r2_train": nan,
+        "fit_seconds": nan,
+        "predict_seconds": nan,
+        "status": "failed",
+        "error": error,
+    }
 
 
 class _Progress:
@@ -132,5 +154,11 @@ class _Progress:
         self.last = now
         elapsed = now - self.start
         left = elapsed / self.done * (self.total - self.done)
-        log.info("%s: %d/%d trials, %.1f s elapsed, ~%.1f s left",
-                 self.label, self.done, self.total, elapsed, left)  # fmt: skip
+        log.info(
+            "%s: %d/%d trials, %.1f s elapsed, ~%.1f s left",
+            self.label,
+            self.done,
+            self.total,
+            elapsed,
+            left,
+        )

@@ -9,11 +9,11 @@ rule aggregate:
             caption="../report/summary.rst",
             category="Tables",
         ),
-    params:
-        config=config,
     log:
         f"{RESULTS}/logs/aggregate.log",
     conda:
         "../../envs/negr2.yaml"
+    params:
+        config=config,
     script:
         "../scripts/aggregate.py"

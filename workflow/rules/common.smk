@@ -1,18 +1,7 @@
 import os
-import sys
 from pathlib import Path
 
-# The package lives in src/ beside this workflow. Put it first on the path of this
-# process and of every job, so jobs run this checkout's code under any software
-# deployment method (a venv with `pip install -e .`, or conda envs from envs/).
-SRC = str(Path(workflow.basedir) / "src")
-sys.path.insert(0, SRC)
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    [SRC, *filter(None, [os.environ.get("PYTHONPATH")])]
-)
-
-from negr2.config import check_config, model_chunks  # noqa: E402
-from snakemake.exceptions import WorkflowError  # noqa: E402
+from negr2.config import check_config, model_chunks
 
 try:
     check_config(config)

@@ -9,13 +9,13 @@ rule report:
             caption="../report/report.rst",
             category="Report",
         ),
-    params:
-        config=config,
-        tracking_uri=TRACKING_URI,
-        workdir=workflow.basedir,
     log:
         f"{RESULTS}/logs/report.log",
     conda:
         "../../envs/negr2.yaml"
+    params:
+        config=config,
+        tracking_uri=TRACKING_URI,
+        workdir=workflow.basedir,
     script:
         "../scripts/report.py"

@@ -6,14 +6,14 @@ rule mlflow_store:
     """
     output:
         store=f"{RESULTS}/mlflow-store.json",
-    params:
-        study=STUDY,
-        tracking_uri=TRACKING_URI,
-        artifact_root=ARTIFACT_ROOT,
     log:
         f"{RESULTS}/logs/mlflow_store.log",
     conda:
         "../../envs/negr2.yaml"
+    params:
+        study=STUDY,
+        tracking_uri=TRACKING_URI,
+        artifact_root=ARTIFACT_ROOT,
     script:
         "../scripts/mlflow_store.py"
 
@@ -27,13 +27,13 @@ rule track:
         report=rules.report.output.html,
     output:
         runs=f"{RESULTS}/mlflow-runs.json",
-    params:
-        config=config,
-        tracking_uri=TRACKING_URI,
-        artifact_root=ARTIFACT_ROOT,
     log:
         f"{RESULTS}/logs/track.log",
     conda:
         "../../envs/negr2.yaml"
+    params:
+        config=config,
+        tracking_uri=TRACKING_URI,
+        artifact_root=ARTIFACT_ROOT,
     script:
         "../scripts/track.py"

@@ -4,14 +4,14 @@ rule trials:
         data=rules.generate.output.data,
     output:
         trials=f"{RESULTS}/trials/{{scenario}}/{{model}}/{{chunk}}.parquet",
+    log:
+        f"{RESULTS}/logs/trials/{{scenario}}/{{model}}/{{chunk}}.log",
+    priority: trial_priority
+    conda:
+        "../../envs/negr2.yaml"
     params:
         model=lambda wildcards: config["models"][wildcards.model],
         preprocessing=config["preprocessing"],
         trials=config["trials"],
-    priority: trial_priority
-    log:
-        f"{RESULTS}/logs/trials/{{scenario}}/{{model}}/{{chunk}}.log",
-    conda:
-        "../../envs/negr2.yaml"
     script:
         "../scripts/run_trials.py"

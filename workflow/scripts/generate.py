@@ -9,8 +9,9 @@ snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
 scenario = snakemake.wildcards.scenario
-data = generate_scenario(scenario, snakemake.params.spec, snakemake.params.seed,
-                         snakemake.params.trials)  # fmt: skip
+data = generate_scenario(
+    scenario, snakemake.params.spec, snakemake.params.seed, snakemake.params.trials
+)
 
 with io.atomic_path(snakemake.output.data) as tmp, open(tmp, "wb") as f:
     np.savez(f, **data)

@@ -8,6 +8,7 @@ from negr2.tracking import prepare_store
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
-store = prepare_store(snakemake.params.tracking_uri, {"study": snakemake.params.study},
-                      snakemake.params.artifact_root)  # fmt: skip
+store = prepare_store(
+    snakemake.params.tracking_uri, {"study": snakemake.params.study}, snakemake.params.artifact_root
+)
 io.write_text(snakemake.output.store, json.dumps(store, indent=2) + "\n")

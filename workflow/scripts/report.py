@@ -10,6 +10,11 @@ logs.to_file(snakemake.log[0])
 
 trials = pd.read_parquet(snakemake.input.trials)
 summary = pd.read_csv(snakemake.input.summary)
-html = render_report(snakemake.params.config, trials, summary, snakemake.params.tracking_uri,
-                     snakemake.params.workdir)  # fmt: skip
+html = render_report(
+    snakemake.params.config,
+    trials,
+    summary,
+    snakemake.params.tracking_uri,
+    snakemake.params.workdir,
+)
 io.write_text(snakemake.output.html, html)

@@ -16,8 +16,14 @@ chunk = chunk_from_label(snakemake.params.trials, snakemake.wildcards.chunk)
 with np.load(snakemake.input.data) as npz:
     data = {key: npz[key] for key in npz.files}
 
-table = run_cell(data, scenario, model, snakemake.params.model, snakemake.params.preprocessing,
-                 range(chunk.start, chunk.stop))  # fmt: skip
+table = run_cell(
+    data,
+    scenario,
+    model,
+    snakemake.params.model,
+    snakemake.params.preprocessing,
+    range(chunk.start, chunk.stop),
+)
 failed = int((table["status"] != "ok").sum())
 logging.info("%s/%s trials %d-%d: %d failed", scenario, model, chunk.start, chunk.stop - 1, failed)
 

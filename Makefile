@@ -1,0 +1,38 @@
+# Two commands do all the set-up (see README.md):
+#   make study   # virtual environment from pyproject.toml, then the default study on all cores
+#   make test    # the same environment, then the test suite (what CI runs)
+# Pass another study with STUDY=config/studies/<name>.yaml, cores with CORES=N.
+
+PYTHON ?= python3
+VENV ?= .venv
+CORES ?= all
+STUDY ?=
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CONFIG := $(if $(STUDY),--configfile $(STUDY),)
+
+.PHONY: study test lint mlflow-ui clean-results
+
+study: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES) $(CONFIG)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/snakefmt --check . \
+		&& $(BIN)/snakemake --lint
+
+# The MLflow UI on the default store, bound to this machine only.
+mlflow-ui: $(STAMP)
+	$(BIN)/mlflow ui --backend-store-uri sqlite:///results/mlflow.db --host 127.0.0.1 --port 5000
+
+# The environment is rebuilt whenever pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "negr2 needs Python >= 3.11, found " + sys.version.split()[0] + ": run with PYTHON=python3.11 (or newer)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+clean-results:
+	rm -rf results/*/ results/mlflow.db results/mlartifacts

@@ -1,0 +1,28 @@
+"""The code stays ruff-, snakefmt- and `snakemake --lint`-clean."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ruff", "check", "."],
+        ["ruff", "format", "--check", "."],
+        ["snakefmt", "--check", "."],
+        ["snakemake", "--lint", "--cores", "1"],
+    ],
+    ids=["ruff", "ruff-format", "snakefmt", "snakemake-lint"],
+)
+def test_clean(command):
+    done = subprocess.run([str(BIN / command[0]), *command[1:]], cwd=REPO, capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -1,0 +1,234 @@
+"""End to end: the workflow on a tiny study, its files and its MLflow store."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from conftest import REPO, run_snakemake, tiny_config, write_config
+from mlflow.tracking import MlflowClient
+from scipy import stats
+
+pytestmark = pytest.mark.e2e
+
+TRIAL_COLUMNS = [
+    "scenario",
+    "model",
+    "trial",
+    "seed",
+    "r2",
+    "rmse",
+    "mae",
+    "r2_train",
+    "fit_seconds",
+    "predict_seconds",
+    "status",
+    "error",
+]
+TIMING = ["fit_seconds", "predict_seconds"]
+
+
+def results(workdir, study="tiny"):
+    return workdir / "results" / study
+
+
+def store(workdir) -> MlflowClient:
+    return MlflowClient(f"sqlite:///{workdir}/results/mlflow.db")
+
+
+def planned_jobs(output: str) -> dict[str, int]:
+    """Job counts per rule from a dry run's "Job stats" table (empty: nothing to do)."""
+    table = re.search(r"^job +count\n[- ]+\n((?:\w+ +\d+\n)+)", output, flags=re.M)
+    if table is None:
+        return {}
+    counts = dict(re.findall(r"^(\w+) +(\d+)$", table.group(1), flags=re.M))
+    return {rule: int(n) for rule, n in counts.items() if rule not in ("all", "total")}
+
+
+def planned_trial_jobs(output: str) -> list[str]:
+    """The wildcards of every trials job in a dry run."""
+    return re.findall(r"^ +wildcards: (scenario=\S+, model=.*)$", output, flags=re.M)
+
+
+def test_trials_table_has_one_row_per_cell_and_trial(tiny_run):
+    trials = pd.read_parquet(results(tiny_run) / "trials.parquet")
+    assert list(trials.columns) == TRIAL_COLUMNS
+    config = tiny_config()
+    # Only the study file's models: the default study's must not leak in.
+    assert list(trials["model"].unique()) == list(config["models"])
+    assert len(trials) == len(config["models"]) * config["trials"]
+    assert not trials.duplicated(["scenario", "model", "trial"]).any()
+    # Paired design: every model of a trial saw the same seed.
+    assert (trials.groupby("trial")["seed"].nunique() == 1).all()
+
+
+def test_failures_are_recorded_not_fatal(tiny_run):
+    trials = pd.read_parquet(results(tiny_run) / "trials.parquet")
+    flaky = trials[trials["model"] == "Flaky"]
+    seeds = flaky["seed"].to_numpy()
+    assert (flaky["status"] == np.where(seeds % 3 == 2, "ok", "failed")).all()
+    assert flaky.loc[seeds % 3 == 0, "error"].str.contains("flaky fit failed").all()
+    assert flaky.loc[seeds % 3 == 1, "error"].str.contains("non-finite").all()
+    others = trials[trials["model"] != "Flaky"]
+    assert (others["status"] == "ok").all() and others["r2"].notna().all()
+    summary = pd.read_csv(results(tiny_run) / "summary.csv").set_index("model")
+    assert summary.loc["Flaky", "n_failed"] == int((seeds % 3 != 2).sum())
+
+
+def test_summary_matches_independent_recomputation(tiny_run):
+    trials = pd.read_parquet(results(tiny_run) / "trials.parquet")
+    summary = pd.read_csv(results(tiny_run) / "summary.csv").set_index("model")
+    for model, rows in trials[trials["status"] == "ok"].groupby("model"):
+        r2 = rows["r2"].to_numpy()
+        row = summary.loc[model]
+        k = int((r2 < 0).sum())
+        assert row["n_ok"] == len(r2)
+        assert row["neg_pct"] == pytest.approx(100 * k / len(r2))
+        wilson = stats.binomtest(k, len(r2)).proportion_ci(0.95, method="wilson")
+        assert row["neg_pct_lo"] == pytest.approx(100 * wilson.low, abs=1e-6)
+        assert row["neg_pct_hi"] == pytest.approx(100 * wilson.high, abs=1e-6)
+        assert row["median_r2"] == pytest.approx(np.median(r2))
+        if len(r2) > 1:
+            lo, hi = stats.t.interval(0.95, len(r2) - 1, loc=r2.mean(), scale=stats.sem(r2))
+            assert (row["mean_r2_lo"], row["mean_r2_hi"]) == pytest.approx((lo, hi))
+    # MeanBaseline predicts the training mean: R² <= 0 in every trial (vs the test mean).
+    assert summary.loc["MeanBaseline", "neg_pct"] == 100
+
+
+def test_report_is_self_contained(tiny_run):
+    html = (results(tiny_run) / "report.html").read_text()
+    assert html.count('<img src="data:image/png;base64,') == 2
+    assert "http://" not in html.replace("http://127.0.0.1", "")
+    assert "<script" not in html
+    for model in tiny_config()["models"]:
+        assert model in html
+
+
+def test_mlflow_holds_one_current_run_per_cell_equal_to_files(tiny_run):
+    check_mlflow_matches_files(tiny_run)
+
+
+def check_mlflow_matches_files(workdir, study="tiny"):
+    client = store(workdir)
+    experiment = client.get_experiment_by_name(study)
+    trials = pd.read_parquet(results(workdir, study) / "trials.parquet")
+    summary = pd.read_csv(results(workdir, study) / "summary.csv")
+    runs = client.search_runs([experiment.experiment_id], max_results=1000)
+    study_runs = [r for r in runs if r.data.tags.get("negr2.kind") == "study"]
+    current = [
+        r
+        for r in runs
+        if r.data.tags.get("negr2.kind") == "cell" and r.data.tags.get("negr2.current") == "true"
+    ]
+    assert len(study_runs) == 1
+    assert len(current) == len(summary)
+    artifacts = {a.path for a in client.list_artifacts(study_runs[0].info.run_id)}
+    assert {"summary.csv", "report.html"} <= artifacts
+    for run in current:
+        tags = run.data.tags
+        assert tags["mlflow.parentRunId"] == study_runs[0].info.run_id
+        rows = trials[
+            (trials["scenario"] == tags["negr2.scenario"])
+            & (trials["model"] == tags["negr2.model"])
+            & (trials["status"] == "ok")
+        ]
+        history = client.get_metric_history(run.info.run_id, "r2")
+        logged = pd.Series({m.step: m.value for m in history}).sort_index()
+        assert list(logged.index) == list(rows["trial"])
+        np.testing.assert_array_equal(logged.to_numpy(), rows["r2"].to_numpy())
+        row = summary[
+            (summary["scenario"] == tags["negr2.scenario"])
+            & (summary["model"] == tags["negr2.model"])
+        ].iloc[0]
+        assert run.data.metrics["neg_pct"] == pytest.approx(row["neg_pct"])
+        assert run.data.metrics["n_failed"] == row["n_failed"]
+    return runs
+
+
+def test_nothing_to_do_on_rerun(tiny_run):
+    config = str(tiny_run / "config.yaml")
+    dry = run_snakemake(tiny_run, "-n", "--cores", "2", "--configfile", config)
+    assert planned_jobs(dry.stdout) == {}
+    assert "Nothing to be done" in dry.stdout + dry.stderr
+
+
+def test_cores_do_not_change_results(tiny_run, tmp_path):
+    config = write_config(tmp_path, tiny_config())
+    run_snakemake(tmp_path, "--cores", "1", "--configfile", str(config))
+    two = pd.read_parquet(results(tiny_run) / "trials.parquet").drop(columns=TIMING)
+    one = pd.read_parquet(results(tmp_path) / "trials.parquet").drop(columns=TIMING)
+    pd.testing.assert_frame_equal(one, two, check_exact=True)
+
+
+def test_changing_one_model_reruns_only_its_cell(tmp_path):
+    config = tiny_config()
+    path = write_config(tmp_path, config)
+    run_snakemake(tmp_path, "--cores", "2", "--configfile", str(path))
+    config["models"]["Ridge"]["params"]["alpha"] = 10.0
+    write_config(tmp_path, config)
+    dry = run_snakemake(tmp_path, "-n", "--cores", "2", "--configfile", str(path))
+    assert planned_jobs(dry.stdout) == {"trials": 2, "aggregate": 1, "report": 1, "track": 1}
+    assert sorted(planned_trial_jobs(dry.stdout)) == [
+        f"scenario=noise, model=Ridge, chunk={c}" for c in ("1of2", "2of2")
+    ]
+    before = store(tmp_path).search_runs(
+        [store(tmp_path).get_experiment_by_name("tiny").experiment_id],
+        "tags.`negr2.model` = 'Ridge'",
+    )
+    run_snakemake(tmp_path, "--cores", "2", "--configfile", str(path))
+    runs = check_mlflow_matches_files(tmp_path)
+    ridge = [r for r in runs if r.data.tags.get("negr2.model") == "Ridge"]
+    assert len(ridge) == 2  # the superseded run stays, marked not current
+    assert {r.data.tags["negr2.current"] for r in ridge} == {"true", "false"}
+    old = next(r for r in ridge if r.data.tags["negr2.current"] == "false")
+    assert old.info.run_id == before[0].info.run_id
+    unchanged = [r for r in runs if r.data.tags.get("negr2.model") == "LinearRegression"]
+    assert len(unchanged) == 1  # an unchanged cell keeps its run
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda c: c["scenarios"]["noise"].update(n_tset=3),
+            "scenarios.noise: Additional properties",
+        ),
+        (lambda c: c.update(study="Bad Study"), "study: 'Bad Study' does not match"),
+        (lambda c: c.update(trials=0), "trials: 0 is less than the minimum of 1"),
+        (lambda c: c["scenarios"]["noise"].update(n_test=1), "scenarios.noise.n_test: 1 is less"),
+        (
+            lambda c: c["models"]["Ridge"].update(estimator="sklearn.linear_model.Ridgee"),
+            "models.Ridge.estimator: module 'sklearn.linear_model' has no attribute 'Ridgee'",
+        ),
+        (
+            lambda c: c["models"]["Ridge"].update(estimator="sklearn.linear_modle.Ridge"),
+            "models.Ridge.estimator: cannot import 'sklearn.linear_modle.Ridge'",
+        ),
+    ],
+    ids=["unknown-key", "bad-slug", "no-trials", "n_test-1", "bad-class", "bad-module"],
+)
+def test_bad_config_is_rejected_before_any_job(tmp_path, change, message):
+    config = tiny_config()
+    change(config)
+    path = write_config(tmp_path, config)
+    done = run_snakemake(tmp_path, "--cores", "1", "--configfile", str(path), check=False)
+    assert done.returncode != 0
+    assert message in done.stderr + done.stdout
+    assert not (tmp_path / "results").exists()
+
+
+def test_default_study_with_command_line_override(tmp_path):
+    done = run_snakemake(tmp_path, "-n", "--cores", "2", "--config", "trials=3")
+    default = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    expected = sum(min(m.get("chunks", 1), 3) for m in default["models"].values())
+    assert planned_jobs(done.stdout)["trials"] == expected
+    assert "results/negative-r2/trials.parquet" in done.stdout
+
+
+def test_runs_file_lists_every_cell(tiny_run):
+    runs = json.loads((results(tiny_run) / "mlflow-runs.json").read_text())
+    assert set(runs["cell_run_ids"]) == {f"noise/{m}" for m in tiny_config()["models"]}
