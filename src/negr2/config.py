@@ -69,15 +69,21 @@ def describe_schema_errors(config: Mapping[str, Any], schema_path: str) -> str:
     with open(schema_path, encoding="utf-8") as f:
         schema = yaml.safe_load(f)
     validator = jsonschema.Draft202012Validator(schema)
-    lines = []
-    for error in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path)):
-        where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-        lines.append(f"{where}: {error.message}")
+    lines = sorted(
+        f"{'.'.join(str(part) for part in error.absolute_path) or '(top level)'}: {error.message}"
+        for error in validator.iter_errors(config)
+    )
     return "\n".join(lines) or "the config does not match the schema"
 
 
 def check_config(config: Mapping[str, Any]) -> None:
     """Checks beyond the schema; raises ``ValueError`` naming the offending key."""
+    for section in ("scenarios", "models"):
+        for name in config[section]:
+            if not isinstance(name, str):
+                raise ValueError(
+                    f"{section}.{name}: names must be text; quote it in the YAML ('{name}')"
+                )
     for name, model in config["models"].items():
         check_import_path(model["estimator"], f"models.{name}.estimator")
     for name, scenario in config["scenarios"].items():
