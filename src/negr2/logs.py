@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 
 
 def to_file(path: str) -> None:
@@ -19,3 +21,16 @@ def to_file(path: str) -> None:
         force=True,
     )
     logging.captureWarnings(True)
+
+
+def exit_job() -> None:
+    """End a job's process now that its outputs are written and closed.
+
+    Skips the interpreter's teardown, which takes ~0.2 s of CPU once scikit-learn,
+    SciPy and pandas are loaded: paid once per job, that is several seconds of a
+    study. Log handlers are flushed and closed first.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

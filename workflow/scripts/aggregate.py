@@ -10,3 +10,5 @@ config = snakemake.params.config
 trials = combine_trials(snakemake.input.chunks, config)
 summary = summary_table(trials, config)
 write_outputs(trials, summary, snakemake.output.trials, snakemake.output.summary)
+
+logs.exit_job()

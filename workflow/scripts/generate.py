@@ -15,3 +15,5 @@ data = generate_scenario(
 
 with io.atomic_path(snakemake.output.data) as tmp, open(tmp, "wb") as f:
     np.savez(f, **data)
+
+logs.exit_job()

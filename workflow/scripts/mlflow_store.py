@@ -12,3 +12,5 @@ store = prepare_store(
     snakemake.params.tracking_uri, {"study": snakemake.params.study}, snakemake.params.artifact_root
 )
 io.write_text(snakemake.output.store, json.dumps(store, indent=2) + "\n")
+
+logs.exit_job()

@@ -18,3 +18,5 @@ html = render_report(
     snakemake.params.workdir,
 )
 io.write_text(snakemake.output.html, html)
+
+logs.exit_job()

@@ -29,3 +29,5 @@ logging.info("%s/%s trials %d-%d: %d failed", scenario, model, chunk.start, chun
 
 with io.atomic_path(snakemake.output.trials) as tmp:
     table.to_parquet(tmp, index=False)
+
+logs.exit_job()

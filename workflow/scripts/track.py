@@ -23,3 +23,5 @@ runs = track_study(
 )
 logging.info("MLflow experiment %s, study run %s", runs["experiment_id"], runs["study_run_id"])
 io.write_text(snakemake.output.runs, json.dumps(runs, indent=2) + "\n")
+
+logs.exit_job()
