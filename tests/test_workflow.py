@@ -17,12 +17,17 @@ pytestmark = pytest.mark.e2e
 
 TRIAL_COLUMNS = [
     "scenario",
+    "scenario_id",
     "model",
+    "model_id",
+    "ablation",
     "trial",
     "seed",
     "r2",
+    "oos_r2",
     "rmse",
     "mae",
+    "msle",
     "r2_train",
     "fit_seconds",
     "predict_seconds",
@@ -113,10 +118,13 @@ def test_mlflow_holds_one_current_run_per_cell_equal_to_files(tiny_run):
 
 
 def check_mlflow_matches_files(workdir, study="tiny"):
+    """One study run holding the files; one current run per cell whose metric history
+    and summary metrics equal trials.parquet and summary.csv (full feature set)."""
     client = store(workdir)
     experiment = client.get_experiment_by_name(study)
     trials = pd.read_parquet(results(workdir, study) / "trials.parquet")
     summary = pd.read_csv(results(workdir, study) / "summary.csv")
+    summary = summary[summary["ablation"] == "full"]
     runs = client.search_runs([experiment.experiment_id], max_results=1000)
     study_runs = [r for r in runs if r.data.tags.get("negr2.kind") == "study"]
     current = [
@@ -129,20 +137,16 @@ def check_mlflow_matches_files(workdir, study="tiny"):
     artifacts = {a.path for a in client.list_artifacts(study_runs[0].info.run_id)}
     assert {"summary.csv", "report.html"} <= artifacts
     for run in current:
-        tags = run.data.tags
-        assert tags["mlflow.parentRunId"] == study_runs[0].info.run_id
-        rows = trials[
-            (trials["scenario"] == tags["negr2.scenario"])
-            & (trials["model"] == tags["negr2.model"])
-            & (trials["status"] == "ok")
-        ]
+        assert run.data.tags["mlflow.parentRunId"] == study_runs[0].info.run_id
+        scenario_id, model_id = run.data.tags["negr2.cell"].split("/")
+        in_cell = (trials["scenario_id"] == scenario_id) & (trials["model_id"] == model_id)
+        rows = trials[in_cell & (trials["status"] == "ok") & (trials["ablation"] == "full")]
         history = client.get_metric_history(run.info.run_id, "r2")
         logged = pd.Series({m.step: m.value for m in history}).sort_index()
         assert list(logged.index) == list(rows["trial"])
         np.testing.assert_array_equal(logged.to_numpy(), rows["r2"].to_numpy())
         row = summary[
-            (summary["scenario"] == tags["negr2.scenario"])
-            & (summary["model"] == tags["negr2.model"])
+            (summary["scenario_id"] == scenario_id) & (summary["model_id"] == model_id)
         ].iloc[0]
         assert run.data.metrics["neg_pct"] == pytest.approx(row["neg_pct"])
         assert run.data.metrics["n_failed"] == row["n_failed"]
@@ -232,3 +236,63 @@ def test_default_study_with_command_line_override(tmp_path):
 def test_runs_file_lists_every_cell(tiny_run):
     runs = json.loads((results(tiny_run) / "mlflow-runs.json").read_text())
     assert set(runs["cell_run_ids"]) == {f"noise/{m}" for m in tiny_config()["models"]}
+
+
+def sweep_config() -> dict:
+    """Two sweep points of a scenario, two of a model, and a drop-one ablation."""
+    return {
+        "study": "sweep",
+        "seed": 3,
+        "trials": 4,
+        "ablations": {"drop_one": True},
+        "scenarios": {
+            "noise": {
+                "generator": "gaussian_noise",
+                "n_train": [20, 30],
+                "n_test": 10,
+                "n_features": 2,
+            }
+        },
+        "models": {
+            "LinearRegression": {"estimator": "sklearn.linear_model.LinearRegression"},
+            "KNN": {
+                "estimator": "sklearn.neighbors.KNeighborsRegressor",
+                "params": {"n_neighbors": [1, 3]},
+            },
+        },
+    }
+
+
+def test_sweeps_and_ablations_end_to_end(tmp_path):
+    config = sweep_config()
+    path = write_config(tmp_path, config)
+    run_snakemake(tmp_path, "--cores", "2", "--configfile", str(path))
+    trials = pd.read_parquet(results(tmp_path, "sweep") / "trials.parquet")
+    cells = trials[["scenario_id", "model_id"]].drop_duplicates()
+    assert len(cells) == 2 * 3
+    assert set(trials["n_train"]) == {20, 30}
+    assert set(trials.loc[trials["model"] == "KNN", "n_neighbors"]) == {1, 3}
+    assert trials.loc[trials["model"] != "KNN", "n_neighbors"].isna().all()
+    assert list(trials["ablation"].unique()) == ["full", "drop:x0", "drop:x1"]
+    summary = pd.read_csv(results(tmp_path, "sweep") / "summary.csv")
+    assert len(summary) == 6 * 3
+    assert summary.loc[summary["ablation"] == "full", "delta_r2_mean"].eq(0).all()
+    runs = check_mlflow_matches_files(tmp_path, "sweep")
+    run = next(
+        r for r in runs if r.data.tags.get("negr2.cell") == "noise@n_train=20/KNN@n_neighbors=3"
+    )
+    rows = trials[
+        (trials["scenario_id"] == "noise@n_train=20")
+        & (trials["model_id"] == "KNN@n_neighbors=3")
+        & (trials["ablation"] == "drop:x1")
+    ]
+    history = store(tmp_path).get_metric_history(run.info.run_id, "drop:x1/r2")
+    assert [m.value for m in sorted(history, key=lambda m: m.step)] == list(rows["r2"])
+
+    # Changing one sweep point's value reruns only that point's cells.
+    config["models"]["KNN"]["params"]["n_neighbors"] = [1, 4]
+    write_config(tmp_path, config)
+    dry = run_snakemake(tmp_path, "-n", "--cores", "2", "--configfile", str(path))
+    assert sorted(planned_trial_jobs(dry.stdout)) == [
+        f"scenario=noise@n_train={n}, model=KNN@n_neighbors=4, chunk=1of1" for n in (20, 30)
+    ]

@@ -1,4 +1,11 @@
-"""Combine the cells' trial chunks into the study's trials table and summary."""
+"""Combine the cells' trial chunks into the study's tables.
+
+* trials: one row per scenario point, model point, trial and ablation variant,
+  with a column per swept parameter;
+* summary: one row per scenario point × model point × ablation variant, with
+  the paired difference of each variant to ``full`` and the closed-form R²;
+* comparisons: each model against a reference model on the same trials.
+"""
 
 from __future__ import annotations
 
@@ -9,37 +16,99 @@ from typing import Any
 import pandas as pd
 
 from negr2 import io, theory
-from negr2.stats import summarise
+from negr2.ablation import n_kept
+from negr2.stats import paired_difference, summarise
+from negr2.study import model_points, scenario_points, swept_columns
+
+CELL = ["scenario_id", "model_id"]
 
 
 def combine_trials(chunk_paths: Iterable[str], config: Mapping[str, Any]) -> pd.DataFrame:
-    """Read every chunk and order the rows by the config's scenarios and models,
-    then by trial, so the table does not depend on which job finished first."""
+    """Read every chunk, add the swept columns and order the rows by the config's
+    scenarios and models, then by trial, so the table does not depend on which job
+    finished first."""
     trials = pd.concat([pd.read_parquet(p) for p in chunk_paths], ignore_index=True)
+    scenarios, models = scenario_points(config), model_points(config)
+    for column in swept_columns(config):
+        values = {p.id: p.swept.get(column) for p in scenarios + models}
+        owner = "scenario_id" if any(column in p.swept for p in scenarios) else "model_id"
+        trials[column] = trials[owner].map(values)
     order = {
-        "scenario": {name: i for i, name in enumerate(config["scenarios"])},
-        "model": {name: i for i, name in enumerate(config["models"])},
+        "scenario_id": {p.id: i for i, p in enumerate(scenarios)},
+        "model_id": {p.id: i for i, p in enumerate(models)},
     }
     trials = trials.sort_values(
-        ["scenario", "model", "trial"],
+        ["scenario_id", "model_id", "trial"],
         key=lambda col: col.map(order[col.name]) if col.name in order else col,
         kind="stable",
     ).reset_index(drop=True)
-    expected = len(config["scenarios"]) * len(config["models"]) * config["trials"]
-    if len(trials) != expected or trials.duplicated(["scenario", "model", "trial"]).any():
-        raise ValueError(f"expected {expected} distinct trials, got {len(trials)} rows")
+    _check_complete(trials, config, len(scenarios) * len(models))
     return trials
 
 
-def theory_r2(scenario: Mapping[str, Any], model: Mapping[str, Any]) -> float:
-    """The closed-form expected test R² where one applies (see :mod:`negr2.theory`).
+def _check_complete(trials: pd.DataFrame, config: Mapping[str, Any], n_cells: int) -> None:
+    cells = trials.groupby(CELL, sort=False)["trial"].nunique()
+    if len(cells) != n_cells or (cells != config["trials"]).any():
+        raise ValueError(f"expected {n_cells} cells of {config['trials']} trials each")
+    if trials.duplicated([*CELL, "ablation", "trial"]).any():
+        raise ValueError("a trial appears twice: stale chunk files in the trials folder?")
+
+
+def summary_table(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
+    """The study's summary: one row per scenario point × model point × ablation."""
+    swept = swept_columns(config)
+    summary = summarise(trials, (*CELL, "ablation"), ("scenario", "model", *swept))
+    summary = summary.join(_deltas_to_full(trials), on=[*CELL, "ablation"])
+    specs = {p.id: p.spec for p in scenario_points(config) + model_points(config)}
+    summary["theory_r2"] = [
+        theory_r2(specs[s], specs[m], a, config)
+        for s, m, a in zip(
+            summary["scenario_id"], summary["model_id"], summary["ablation"], strict=True
+        )
+    ]
+    front = ["scenario", "model", "ablation", *swept, "scenario_id", "model_id"]
+    return summary[front + [c for c in summary.columns if c not in front]]
+
+
+def _deltas_to_full(trials: pd.DataFrame) -> pd.DataFrame:
+    """Paired Δr2 = r2(variant) − r2(full) per cell and variant, over trials where
+    both are ok, with its t 95 % interval."""
+    ok = trials[trials["status"] == "ok"]
+    r2 = ok.pivot_table(index=[*CELL, "trial"], columns="ablation", values="r2", sort=False)
+    rows = []
+    for cell, table in r2.groupby(level=CELL, sort=False):
+        for variant in table.columns:
+            pair = table[[variant, "full"]].dropna() if "full" in table else table[[]]
+            diff = paired_difference(pair[variant], pair["full"]) if len(pair) else {}
+            rows.append(
+                {
+                    "scenario_id": cell[0],
+                    "model_id": cell[1],
+                    "ablation": variant,
+                    "delta_r2_mean": diff.get("mean_diff", math.nan),
+                    "delta_r2_lo": diff.get("diff_lo", math.nan),
+                    "delta_r2_hi": diff.get("diff_hi", math.nan),
+                }
+            )
+    columns = [*CELL, "ablation", "delta_r2_mean", "delta_r2_lo", "delta_r2_hi"]
+    return pd.DataFrame(rows, columns=columns).set_index([*CELL, "ablation"])
+
+
+def theory_r2(
+    scenario: Mapping[str, Any], model: Mapping[str, Any], ablation: str, config: Mapping[str, Any]
+) -> float:
+    """The closed-form expected test R² where one applies (see :mod:`negr2.theory`):
+    pure noise, one holdout split, OLS or the training mean with default parameters.
 
     Both forms hold with or without standardisation: OLS and the training mean are
     unchanged by an affine rescaling of the features fitted on the training split.
+    An ablation only changes the number of features p.
     """
-    if scenario["generator"] != "gaussian_noise" or model.get("params"):
+    split = (scenario.get("split") or config.get("split") or {}).get("method", "holdout")
+    if scenario["generator"] != "gaussian_noise" or model.get("params") or split != "holdout":
         return math.nan
-    n, m, p = scenario["n_train"], scenario["n_test"], scenario["n_features"]
+    n, m = scenario["n_train"], scenario["n_test"]
+    p = n_kept(ablation, scenario["n_features"], config.get("ablations"))
     estimator = model["estimator"]
     if estimator == "sklearn.linear_model.LinearRegression" and n - p - 2 > 0 and m > 3:
         return theory.ols_expected_r2(n, m, p)
@@ -48,20 +117,63 @@ def theory_r2(scenario: Mapping[str, Any], model: Mapping[str, Any]) -> float:
     return math.nan
 
 
-def summary_table(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
-    """The study's summary: one row per scenario × model, with ``theory_r2``."""
-    summary = summarise(trials)
-    summary["theory_r2"] = [
-        theory_r2(config["scenarios"][s], config["models"][m])
-        for s, m in zip(summary["scenario"], summary["model"], strict=True)
+def comparisons_table(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
+    """Each model point against the reference model on the same trials and variant:
+    mean paired Δr2 with its 95 % interval and the Wilcoxon signed-rank p-value."""
+    reference = comparison_reference(config)
+    columns = [
+        "scenario",
+        "scenario_id",
+        "ablation",
+        "model",
+        "model_id",
+        "reference",
+        "n_pairs",
+        "mean_diff",
+        "diff_lo",
+        "diff_hi",
+        "wilcoxon_p",
     ]
-    return summary
+    if reference is None:
+        return pd.DataFrame(columns=columns)
+    ok = trials[trials["status"] == "ok"]
+    keys = ["scenario_id", "ablation", "trial"]
+    ref = ok.loc[ok["model"] == reference, [*keys, "r2"]]
+    rows = []
+    others = ok[ok["model"] != reference]
+    for (scenario_id, ablation, model_id), group in others.groupby(
+        ["scenario_id", "ablation", "model_id"], sort=False
+    ):
+        pairs = group.merge(ref, on=keys, suffixes=("", "_ref"))
+        rows.append(
+            {
+                "scenario": group["scenario"].iloc[0],
+                "scenario_id": scenario_id,
+                "ablation": ablation,
+                "model": group["model"].iloc[0],
+                "model_id": model_id,
+                "reference": reference,
+                **paired_difference(pairs["r2"].to_numpy(), pairs["r2_ref"].to_numpy()),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
 
 
-def write_outputs(
-    trials: pd.DataFrame, summary: pd.DataFrame, trials_path: str, summary_path: str
-) -> None:
-    """Write both tables atomically."""
-    with io.atomic_path(trials_path) as tmp:
-        trials.to_parquet(tmp, index=False)
-    io.write_text(summary_path, summary.to_csv(index=False, float_format="%.10g"))
+def comparison_reference(config: Mapping[str, Any]) -> str | None:
+    """The model every other is compared with: the config's, else LinearRegression
+    when the study has it."""
+    comparisons = config.get("comparisons") or {}
+    if "reference" in comparisons:
+        return comparisons["reference"]
+    return "LinearRegression" if "LinearRegression" in config["models"] else None
+
+
+def write_outputs(tables: Mapping[str, pd.DataFrame], paths: Mapping[str, str]) -> None:
+    """Write each table atomically: ``.parquet`` or ``.csv`` by its path."""
+    for name, table in tables.items():
+        path = paths[name]
+        if path.endswith(".parquet"):
+            with io.atomic_path(path) as tmp:
+                table.to_parquet(tmp, index=False)
+        else:
+            io.write_text(path, table.to_csv(index=False, float_format="%.10g"))

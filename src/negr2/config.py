@@ -50,7 +50,7 @@ def chunk_from_label(trials: int, label: str) -> Chunk:
 
 
 def model_chunks(config: Mapping[str, Any], model: str) -> list[Chunk]:
-    """The chunks of one model's cells (the same in every scenario)."""
+    """The chunks of one model's cells (the same in every scenario and sweep point)."""
     return chunks(config["trials"], config["models"][model].get("chunks", 1))
 
 
@@ -69,15 +69,28 @@ def describe_schema_errors(config: Mapping[str, Any], schema_path: str) -> str:
     with open(schema_path, encoding="utf-8") as f:
         schema = yaml.safe_load(f)
     validator = jsonschema.Draft202012Validator(schema)
-    lines = sorted(
-        f"{'.'.join(str(part) for part in error.absolute_path) or '(top level)'}: {error.message}"
-        for error in validator.iter_errors(config)
-    )
+    lines = sorted(_describe(error) for error in validator.iter_errors(config))
     return "\n".join(lines) or "the config does not match the schema"
+
+
+def _describe(error) -> str:
+    """``key.path: message``; for "any of" schemas, the closest alternative's message."""
+    from jsonschema.exceptions import best_match
+
+    if error.context:
+        # The alternative of the value's own type says what is wrong with it.
+        fitting = [e for e in error.context if e.validator != "type"]
+        error = best_match(fitting or error.context)
+    where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+    return f"{where}: {error.message}"
 
 
 def check_config(config: Mapping[str, Any]) -> None:
     """Checks beyond the schema; raises ``ValueError`` naming the offending key."""
+    from negr2 import study
+    from negr2.ablation import INFORMED_GENERATORS
+    from negr2.generators import check_scenario
+
     for section in ("scenarios", "models"):
         for name in config[section]:
             if not isinstance(name, str):
@@ -86,9 +99,21 @@ def check_config(config: Mapping[str, Any]) -> None:
                 )
     for name, model in config["models"].items():
         check_import_path(model["estimator"], f"models.{name}.estimator")
-    for name, scenario in config["scenarios"].items():
-        if scenario["n_train"] < 2:
-            raise ValueError(f"scenarios.{name}.n_train: need at least 2 training rows")
+    study.check_sweeps(config)
+    for point in study.scenario_points(config) + study.model_points(config):
+        if "/" in point.id or any(c.isspace() for c in point.id):
+            raise ValueError(f"{point.name}: swept values must not contain '/' or spaces")
+    for point in study.scenario_points(config):
+        check_scenario(point.name, point.spec)
+    if (config.get("ablations") or {}).get("drop_informative"):
+        for name, spec in config["scenarios"].items():
+            if spec["generator"] not in INFORMED_GENERATORS:
+                raise ValueError(
+                    f"ablations.drop_informative: scenario {name!r} uses {spec['generator']}, "
+                    "which does not know its informative features; use one of: "
+                    + ", ".join(INFORMED_GENERATORS)
+                )
+    _check_reference_model(config)
     reference = config.get("reference") or {}
     scenario = reference.get("scenario")
     if scenario is not None and scenario not in config["scenarios"]:
@@ -96,6 +121,20 @@ def check_config(config: Mapping[str, Any]) -> None:
             f"reference.scenario: {scenario!r} is not one of the study's scenarios "
             f"({', '.join(config['scenarios'])})"
         )
+
+
+def _check_reference_model(config: Mapping[str, Any]) -> None:
+    reference = (config.get("comparisons") or {}).get("reference")
+    if reference is None:
+        return
+    if reference not in config["models"]:
+        raise ValueError(
+            f"comparisons.reference: {reference!r} is not one of the study's models "
+            f"({', '.join(config['models'])})"
+        )
+    params = config["models"][reference].get("params") or {}
+    if any(isinstance(v, list) for v in params.values()):
+        raise ValueError(f"comparisons.reference: {reference!r} is swept; compare with one model")
 
 
 def check_import_path(path: str, key: str) -> None:

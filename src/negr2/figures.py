@@ -15,10 +15,11 @@ def r2_distribution(trials: pd.DataFrame, summary: pd.DataFrame, scenario: str) 
     """Each model's test R² over the trials of one scenario: a box per model with the
     trials as dots, the mean with its 95 % interval, and the closed-form expectation
     (where one applies) as a red tick."""
-    rows = summary[summary["scenario"] == scenario]
-    models = list(rows["model"])
-    ok = trials[(trials["scenario"] == scenario) & (trials["status"] == "ok")]
-    data = [ok.loc[ok["model"] == m, "r2"].to_numpy() for m in models]
+    rows = _full(summary, scenario)
+    models = list(rows["model_id"])
+    ok = _full(trials, scenario)
+    ok = ok[ok["status"] == "ok"]
+    data = [ok.loc[ok["model_id"] == m, "r2"].to_numpy() for m in models]
     fig = Figure(figsize=(8, 0.45 * len(models) + 1.6), layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(len(models))
@@ -66,7 +67,7 @@ def r2_distribution(trials: pd.DataFrame, summary: pd.DataFrame, scenario: str) 
 
 def negative_share(summary: pd.DataFrame, scenario: str) -> Figure:
     """Share of trials with negative test R² per model, with Wilson 95 % intervals."""
-    rows = summary[summary["scenario"] == scenario]
+    rows = _full(summary, scenario)
     y = np.arange(len(rows))
     fig = Figure(figsize=(8, 0.4 * len(rows) + 1.4), layout="constrained")
     ax = fig.add_subplot()
@@ -74,12 +75,17 @@ def negative_share(summary: pd.DataFrame, scenario: str) -> Figure:
     ax.errorbar(
         rows["neg_pct"], y, xerr=_half_widths(rows, "neg_pct"), fmt="none", color="black", capsize=3
     )
-    ax.set_yticks(y, rows["model"])
+    ax.set_yticks(y, rows["model_id"])
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("trials with negative test R² (%), Wilson 95% CI")
     ax.set_title(f"How often is test R² negative? — scenario {scenario}")
     return fig
+
+
+def _full(table: pd.DataFrame, scenario_id: str) -> pd.DataFrame:
+    """The rows of one scenario point without ablation (the full feature set)."""
+    return table[(table["scenario_id"] == scenario_id) & (table["ablation"] == "full")]
 
 
 def _half_widths(rows: pd.DataFrame, column: str) -> np.ndarray:

@@ -26,6 +26,29 @@ def r2(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return 1.0 - sse / sst
 
 
+def oos_r2(y_true: np.ndarray, y_pred: np.ndarray, train_mean: float) -> float:
+    """Out-of-sample R²: 1 − SSE / Σ(y_test − mean(y_train))².
+
+    Unlike :func:`r2`, the baseline is the training mean, a prediction any model
+    could make. A model that predicts the training mean scores exactly 0.
+    """
+    y_true, y_pred = _check(y_true, y_pred)
+    sse = float(np.sum((y_true - y_pred) ** 2))
+    sst = float(np.sum((y_true - train_mean) ** 2))
+    if sst == 0.0:
+        return 1.0 if sse == 0.0 else 0.0
+    return 1.0 - sse / sst
+
+
+def msle(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Mean squared log error, mean((log1p(y) − log1p(ŷ))²); NaN when a target or a
+    prediction is negative, where it is not defined (scikit-learn raises there)."""
+    y_true, y_pred = _check(y_true, y_pred)
+    if (y_true < 0).any() or (y_pred < 0).any():
+        return float("nan")
+    return float(np.mean((np.log1p(y_true) - np.log1p(y_pred)) ** 2))
+
+
 def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Root mean squared error."""
     y_true, y_pred = _check(y_true, y_pred)

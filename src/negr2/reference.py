@@ -39,7 +39,10 @@ def compare(summary: pd.DataFrame, reference: Mapping[str, Any]) -> pd.DataFrame
     ``reference`` block (``scenario``, ``n_trials`` and per-model ``neg_pct``,
     ``mean_r2``, ``median_r2``).
     """
-    ours = summary[summary["scenario"] == reference["scenario"]].set_index("model")
+    full = summary[
+        (summary["scenario_id"] == reference["scenario"]) & (summary["ablation"] == "full")
+    ]
+    ours = full.set_index("model_id")
     n_ref = int(reference["n_trials"])
     rows = []
     for model, published in reference["models"].items():

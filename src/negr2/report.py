@@ -35,7 +35,7 @@ PACKAGES = (
 def study_figures(trials: pd.DataFrame, summary: pd.DataFrame) -> dict[str, Figure]:
     """Every figure of the report, keyed by a stable file-name stem."""
     out: dict[str, Figure] = {}
-    for scenario in summary["scenario"].unique():
+    for scenario in summary["scenario_id"].unique():
         out[f"r2-distribution-{scenario}"] = figures.r2_distribution(trials, summary, scenario)
         out[f"negative-share-{scenario}"] = figures.negative_share(summary, scenario)
     return out

@@ -10,7 +10,16 @@ import pandas as pd
 from scipy.special import stdtrit
 
 #: Metrics measured in every trial; the summary carries the mean of each.
-TRIAL_METRICS = ("r2", "rmse", "mae", "r2_train", "fit_seconds", "predict_seconds")
+TRIAL_METRICS = (
+    "r2",
+    "oos_r2",
+    "rmse",
+    "mae",
+    "msle",
+    "r2_train",
+    "fit_seconds",
+    "predict_seconds",
+)
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -43,38 +52,78 @@ def mean_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, 
 
 
 def summarise_cell(trials: pd.DataFrame) -> dict[str, float]:
-    """Summary statistics of one cell's trials (rows of one scenario × model).
+    """Summary statistics of one cell's trials (rows of one scenario × model × ablation).
 
     Failed trials are counted in ``n_failed`` and left out of every statistic.
+    ``msle`` is undefined where a target or prediction is negative: its mean is
+    over the trials where it is defined, and ``n_msle_undefined`` counts the others.
     """
     ok = trials[trials["status"] == "ok"]
     r2 = ok["r2"].to_numpy(dtype=float)
-    n_neg = int(np.sum(r2 < 0))
-    lo, hi = wilson_interval(n_neg, r2.size)
-    mean_lo, mean_hi = mean_interval(r2)
-    out = {
-        "n_trials": len(trials),
-        "n_ok": len(ok),
-        "n_failed": len(trials) - len(ok),
-        "neg_pct": 100 * n_neg / r2.size if r2.size else math.nan,
-        "neg_pct_lo": 100 * lo,
-        "neg_pct_hi": 100 * hi,
-        "mean_r2": float(r2.mean()) if r2.size else math.nan,
-        "mean_r2_lo": mean_lo,
-        "mean_r2_hi": mean_hi,
-        "median_r2": float(np.median(r2)) if r2.size else math.nan,
-        "std_r2": float(r2.std(ddof=1)) if r2.size > 1 else math.nan,
-    }
-    for metric in TRIAL_METRICS[1:]:
-        out[f"mean_{metric}"] = float(ok[metric].mean()) if len(ok) else math.nan
+    out = {"n_trials": len(trials), "n_ok": len(ok), "n_failed": len(trials) - len(ok)}
+    out |= _negative_share(r2, "neg_pct")
+    out |= _mean_with_interval(r2, "mean_r2")
+    out["median_r2"] = float(np.median(r2)) if r2.size else math.nan
+    out["std_r2"] = float(r2.std(ddof=1)) if r2.size > 1 else math.nan
+    oos = ok["oos_r2"].to_numpy(dtype=float)
+    out |= _negative_share(oos, "oos_neg_pct") | _mean_with_interval(oos, "mean_oos_r2")
+    for metric in ("rmse", "mae", "msle", "r2_train", "fit_seconds", "predict_seconds"):
+        values = ok[metric].to_numpy(dtype=float)
+        values = values[~np.isnan(values)]
+        out[f"mean_{metric}"] = float(values.mean()) if values.size else math.nan
+    out["n_msle_undefined"] = int(ok["msle"].isna().sum())
     return out
 
 
-def summarise(trials: pd.DataFrame, keys: tuple[str, ...] = ("scenario", "model")) -> pd.DataFrame:
+def _negative_share(values: np.ndarray, name: str) -> dict[str, float]:
+    """Percentage of negative values with its Wilson 95 % interval."""
+    k = int(np.sum(values < 0))
+    lo, hi = wilson_interval(k, values.size)
+    pct = 100 * k / values.size if values.size else math.nan
+    return {name: pct, f"{name}_lo": 100 * lo, f"{name}_hi": 100 * hi}
+
+
+def _mean_with_interval(values: np.ndarray, name: str) -> dict[str, float]:
+    lo, hi = mean_interval(values)
+    mean = float(values.mean()) if values.size else math.nan
+    return {name: mean, f"{name}_lo": lo, f"{name}_hi": hi}
+
+
+def summarise(
+    trials: pd.DataFrame,
+    keys: tuple[str, ...] = ("scenario", "model"),
+    carry: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """One row per cell (``keys``) with :func:`summarise_cell`'s columns, in the
-    order cells first appear in ``trials``."""
-    rows = [
-        {**dict(zip(keys, key, strict=True)), **summarise_cell(group)}
-        for key, group in trials.groupby(list(keys), sort=False)
-    ]
+    order cells first appear in ``trials``. ``carry`` columns, constant within a
+    cell, are copied from its first row."""
+    rows = []
+    for key, group in trials.groupby(list(keys), sort=False, dropna=False):
+        first = group.iloc[0]
+        rows.append(
+            {
+                **dict(zip(keys, key, strict=True)),
+                **{c: first[c] for c in carry},
+                **summarise_cell(group),
+            }
+        )
     return pd.DataFrame(rows)
+
+
+def paired_difference(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
+    """Mean of ``a − b`` (paired) with its t 95 % interval and the two-sided
+    Wilcoxon signed-rank p-value (NaN when every difference is 0 or with < 2 pairs)."""
+    from scipy.stats import wilcoxon
+
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    lo, hi = mean_interval(d)
+    p = math.nan
+    if d.size >= 2 and np.any(d != 0):
+        p = float(wilcoxon(d).pvalue)
+    return {
+        "n_pairs": int(d.size),
+        "mean_diff": float(d.mean()) if d.size else math.nan,
+        "diff_lo": lo,
+        "diff_hi": hi,
+        "wilcoxon_p": p,
+    }

@@ -13,8 +13,10 @@ to the files.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
+import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -32,6 +34,8 @@ CURRENT = "negr2.current"
 KIND = "negr2.kind"
 FINGERPRINT = "negr2.fingerprint"
 PARENT = "mlflow.parentRunId"
+CELL = "negr2.cell"
+CELL_COLUMNS = ["scenario_id", "model_id"]
 _BATCH = 1000  # MLflow's limit of entities (metrics + params) per log_batch call
 
 
@@ -62,13 +66,15 @@ def track_study(
     experiment_id, study_run = _open_study(client, config, artifact_root)
     current = _current_cell_runs(client, experiment_id)
     cells = {}
-    for (scenario, model), rows in trials.groupby(["scenario", "model"], sort=False):
-        cell_summary = summary[(summary["scenario"] == scenario) & (summary["model"] == model)]
-        runs = current.pop((scenario, model), [])
-        run_id = _reconcile_cell(
-            client, experiment_id, study_run, config, rows, cell_summary.iloc[0], runs
+    for (scenario_id, model_id), rows in trials.groupby(CELL_COLUMNS, sort=False):
+        cell = f"{scenario_id}/{model_id}"
+        cell_summary = summary[
+            (summary["scenario_id"] == scenario_id) & (summary["model_id"] == model_id)
+        ]
+        runs = current.pop(cell, [])
+        cells[cell] = _reconcile_cell(
+            client, experiment_id, study_run, config, rows, cell_summary, runs
         )
-        cells[f"{scenario}/{model}"] = run_id
     for stale in current.values():  # cells no longer in the study
         for run in stale:
             client.set_tag(run.info.run_id, CURRENT, "false")
@@ -120,12 +126,11 @@ def _study_run(client: MlflowClient, experiment_id: str, config: Mapping[str, An
     return run.info.run_id
 
 
-def _current_cell_runs(client: MlflowClient, experiment_id: str) -> dict[tuple, list[Run]]:
+def _current_cell_runs(client: MlflowClient, experiment_id: str) -> dict[str, list[Run]]:
     query = f"tags.`{KIND}` = 'cell' and tags.`{CURRENT}` = 'true'"
-    current: dict[tuple, list[Run]] = {}
+    current: dict[str, list[Run]] = {}
     for run in _search(client, experiment_id, query):
-        key = (run.data.tags.get("negr2.scenario"), run.data.tags.get("negr2.model"))
-        current.setdefault(key, []).append(run)
+        current.setdefault(run.data.tags.get(CELL), []).append(run)
     return current
 
 
@@ -135,13 +140,12 @@ def _reconcile_cell(
     study_run: str,
     config: Mapping[str, Any],
     rows: pd.DataFrame,
-    summary_row: pd.Series,
+    summary: pd.DataFrame,
     runs: list[Run],
 ) -> str:
     """Keep the cell's run if it still matches the files; else log a new one.
     Every other run of the cell is tagged not current."""
-    scenario, model = rows["scenario"].iloc[0], rows["model"].iloc[0]
-    params = cell_params(config, scenario, model)
+    params = cell_params(config, rows.iloc[0])
     digest = _fingerprint(rows, params)
     keep = next(
         (
@@ -152,30 +156,28 @@ def _reconcile_cell(
         None,
     )
     if keep is None:
-        keep = _log_cell(client, experiment_id, study_run, rows, summary_row, params, digest)
+        keep = _log_cell(client, experiment_id, study_run, rows, summary, params, digest)
     for run in runs:
         if run.info.run_id != keep:
             client.set_tag(run.info.run_id, CURRENT, "false")
     return keep
 
 
-def _log_cell(client, experiment_id, study_run, rows, summary_row, params, digest) -> str:
-    scenario, model = rows["scenario"].iloc[0], rows["model"].iloc[0]
+def _log_cell(client, experiment_id, study_run, rows, summary, params, digest) -> str:
+    first = rows.iloc[0]
+    cell = f"{first['scenario_id']}/{first['model_id']}"
     tags = {
         PARENT: study_run,
         KIND: "cell",
         CURRENT: "false",
         FINGERPRINT: digest,
-        "negr2.scenario": scenario,
-        "negr2.model": model,
+        CELL: cell,
+        "negr2.scenario": first["scenario"],
+        "negr2.model": first["model"],
     }
-    run_id = client.create_run(experiment_id, tags=tags, run_name=f"{scenario}/{model}").info.run_id
+    run_id = client.create_run(experiment_id, tags=tags, run_name=cell).info.run_id
     now = int(time.time() * 1000)
-    metrics = list(_trial_metrics(rows, now)) + [
-        Metric(name, float(value), now, 0)
-        for name, value in summary_row.items()
-        if name not in ("scenario", "model") and not math.isnan(float(value))
-    ]
+    metrics = list(_trial_metrics(rows, now)) + list(_summary_metrics(summary, now))
     param_list = [Param(k, str(v)) for k, v in params.items()]
     for batch_params, batch_metrics in _batches(param_list, metrics):
         client.log_batch(run_id, metrics=batch_metrics, params=batch_params)
@@ -183,6 +185,24 @@ def _log_cell(client, experiment_id, study_run, rows, summary_row, params, diges
     client.log_batch(run_id, tags=[RunTag(CURRENT, "true")])
     client.set_terminated(run_id)
     return run_id
+
+
+def metric_name(ablation: str, metric: str) -> str:
+    """``metric`` for the full model, ``<variant>/<metric>`` for an ablation variant
+    (characters MLflow does not allow in names become ``_``)."""
+    if ablation == "full":
+        return metric
+    return re.sub(r"[^\w.\- :/]", "_", f"{ablation}/{metric}")
+
+
+def _summary_metrics(summary: pd.DataFrame, timestamp: int) -> Iterator[Metric]:
+    """The summary's statistics (its columns from ``n_trials`` on), step 0."""
+    stats = summary.columns[summary.columns.get_loc("n_trials") :]
+    for _, row in summary.iterrows():
+        for name in stats:
+            value = float(row[name])
+            if not math.isnan(value):
+                yield Metric(metric_name(row["ablation"], name), value, timestamp, 0)
 
 
 def _batches(params: list[Param], metrics: list[Metric]) -> Iterator[tuple[list, list]]:
@@ -198,23 +218,31 @@ def _batches(params: list[Param], metrics: list[Metric]) -> Iterator[tuple[list,
 def _trial_metrics(rows: pd.DataFrame, timestamp: int) -> Iterator[Metric]:
     """Every ok trial's metrics as metric history, step = trial index."""
     ok = rows[rows["status"] == "ok"]
-    for metric in TRIAL_METRICS:
-        for step, value in zip(ok["trial"], ok[metric], strict=True):
-            yield Metric(metric, float(value), timestamp, int(step))
+    for ablation, variant in ok.groupby("ablation", sort=False):
+        for metric in TRIAL_METRICS:
+            name = metric_name(ablation, metric)
+            for step, value in zip(variant["trial"], variant[metric], strict=True):
+                if not math.isnan(value):
+                    yield Metric(name, float(value), timestamp, int(step))
 
 
-def cell_params(config: Mapping[str, Any], scenario: str, model: str) -> dict[str, Any]:
-    """The parameters that define a cell, flattened for MLflow."""
-    spec = config["models"][model]
+def cell_params(config: Mapping[str, Any], row: pd.Series) -> dict[str, Any]:
+    """The parameters that define a cell (with its sweep point's values), flattened."""
+    from negr2.study import model_points, scenario_points
+
+    scenario = next(p for p in scenario_points(config) if p.id == row["scenario_id"])
+    model = next(p for p in model_points(config) if p.id == row["model_id"])
     params = {
         "study": config["study"],
         "seed": config["seed"],
         "trials": config["trials"],
-        "preprocessing": config["preprocessing"],
-        "estimator": spec["estimator"],
+        "preprocessing": model.spec.get("preprocessing", config["preprocessing"]),
+        "estimator": model.spec["estimator"],
+        "split": json.dumps(config.get("split") or {}, sort_keys=True),
+        "ablations": json.dumps(config.get("ablations") or {}, sort_keys=True),
     }
-    params |= {f"scenario.{k}": v for k, v in config["scenarios"][scenario].items()}
-    params |= {f"params.{k}": v for k, v in (spec.get("params") or {}).items()}
+    params |= {f"scenario.{k}": v for k, v in scenario.spec.items()}
+    params |= {f"params.{k}": v for k, v in (model.spec.get("params") or {}).items()}
     return params
 
 

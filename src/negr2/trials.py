@@ -1,95 +1,150 @@
-"""Run the trials of one (scenario, model) cell."""
+"""Run the trials of one (scenario, model) cell: every ablation variant, every fold."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from negr2 import metrics
+from negr2 import ablation, metrics
 from negr2.models import build_estimator
 
 log = logging.getLogger(__name__)
 
-#: Columns of a trials table, in order.
+#: Columns of a trials table, in order (swept parameters are appended by aggregate).
 COLUMNS = (
     "scenario",
+    "scenario_id",
     "model",
+    "model_id",
+    "ablation",
     "trial",
     "seed",
     "r2",
+    "oos_r2",
     "rmse",
     "mae",
+    "msle",
     "r2_train",
     "fit_seconds",
     "predict_seconds",
     "status",
     "error",
 )
+SCORES = ("r2", "oos_r2", "rmse", "mae", "msle", "r2_train")
+TIMES = ("fit_seconds", "predict_seconds")
 
 
-def run_cell(
-    data: Mapping[str, np.ndarray],
-    scenario: str,
-    model: str,
-    model_spec: Mapping[str, Any],
-    preprocessing: str,
-    trials: range,
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class CellJob:
+    """What one trial job runs: a model point on a scenario point.
+
+    ``split`` is ``{"method": "holdout"}`` (rows ``[0, n_train)`` train, the rest
+    test) or ``{"method": "kfold", "folds": k}`` (k folds over all rows, scores
+    averaged over folds).
+    """
+
+    scenario: str
+    scenario_id: str
+    model: str
+    model_id: str
+    model_spec: Mapping[str, Any] = field(hash=False)
+    preprocessing: str = "standard_scaler"
+    ablations: Mapping[str, Any] | None = field(default=None, hash=False)
+    split: Mapping[str, Any] | None = field(default=None, hash=False)
+
+
+def run_cell(data: Mapping[str, np.ndarray], job: CellJob, trials: range) -> pd.DataFrame:
     """Fit and score one model on the given trials of one scenario.
 
     Parameters
     ----------
     data : a scenario's datasets, as made by :func:`negr2.generators.generate_scenario`
         (``X`` of shape (trials, n_rows, n_features), ``y`` of shape (trials, n_rows),
-        ``seed`` of shape (trials,), scalar ``n_train``).
-    scenario, model : the cell's names, written into every row.
-    model_spec : the model's config entry.
-    preprocessing : the study's ``preprocessing`` (``standard_scaler`` or ``none``).
+        ``seed`` of shape (trials,), scalar ``n_train``, ``feature_names`` and
+        ``informative``).
+    job : the cell.
     trials : the trial indices to run (a chunk of the cell).
 
     Returns
     -------
-    One row per trial with :data:`COLUMNS`. A trial whose fit or predict raises, or
-    whose predictions are not finite, gets ``status="failed"`` and its error text;
-    the others go on.
+    One row per trial and ablation variant, with :data:`COLUMNS`. A variant whose fit
+    or predict raises, or whose predictions are not finite, gets ``status="failed"``
+    and its error text; the others go on.
     """
     # Build once up front: a bad parameter is a config error, not 100 failed trials.
-    build_estimator(model_spec, seed=0, key=f"models.{model}")
-    progress = _Progress(len(trials), f"{scenario}/{model}")
+    build_estimator(job.model_spec, seed=0, key=f"models.{job.model}")
+    names = [str(n) for n in data.get("feature_names", range(data["X"].shape[2]))]
+    informative = [int(i) for i in data.get("informative", [])]
+    progress = _Progress(len(trials), f"{job.scenario_id}/{job.model_id}")
     rows = []
     for trial in trials:
         seed = int(data["seed"][trial])
-        row = {"scenario": scenario, "model": model, "trial": trial, "seed": seed}
-        row |= _run_trial(
+        variants = ablation.variants(job.ablations, names, informative, seed)
+        results = _score_trial(
             data["X"][trial],
             data["y"][trial],
             int(data["n_train"]),
-            model_spec,
-            preprocessing,
+            job,
             seed,
+            [cols for _, cols in variants],
         )
-        rows.append(row)
+        for (label, _), result in zip(variants, results, strict=True):
+            rows.append(
+                {
+                    "scenario": job.scenario,
+                    "scenario_id": job.scenario_id,
+                    "model": job.model,
+                    "model_id": job.model_id,
+                    "ablation": label,
+                    "trial": trial,
+                    "seed": seed,
+                    **result,
+                }
+            )
         progress.step()
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def _run_trial(
+def _score_trial(
     X: np.ndarray,
     y: np.ndarray,
     n_train: int,
-    model_spec: Mapping[str, Any],
-    preprocessing: str,
+    job: CellJob,
     seed: int,
-) -> dict[str, Any]:
-    X_train, X_test, y_train, y_test = X[:n_train], X[n_train:], y[:n_train], y[n_train:]
-    try:
-        if preprocessing == "standard_scaler":
+    variants: Sequence[np.ndarray],
+) -> list[dict[str, Any]]:
+    """Scores of every variant, averaged over the split's folds."""
+    per_variant: list[list[dict[str, Any]]] = [[] for _ in variants]
+    for train, test in _splits(len(y), n_train, job.split):
+        X_train, X_test = X[train], X[test]
+        if job.preprocessing == "standard_scaler":
             X_train, X_test = _standardise(X_train, X_test)
+        for results, cols in zip(per_variant, variants, strict=True):
+            results.append(
+                _fit_and_score(
+                    X_train[:, cols], X_test[:, cols], y[train], y[test], job.model_spec, seed
+                )
+            )
+    return [_combine(results) for results in per_variant]
+
+
+def _splits(n_rows: int, n_train: int, split: Mapping[str, Any] | None) -> Iterator[tuple]:
+    rows = np.arange(n_rows)
+    if not split or split.get("method", "holdout") == "holdout":
+        yield rows[:n_train], rows[n_train:]
+        return
+    for fold in np.array_split(rows, split["folds"]):
+        yield np.setdiff1d(rows, fold), fold
+
+
+def _fit_and_score(X_train, X_test, y_train, y_test, model_spec, seed) -> dict[str, Any]:
+    try:
         estimator = build_estimator(model_spec, seed)
         start = time.perf_counter()
         estimator.fit(X_train, y_train)
@@ -99,14 +154,19 @@ def _run_trial(
         predict_seconds = time.perf_counter() - start
         y_fit = np.asarray(estimator.predict(X_train), dtype=float).ravel()
     except Exception as error:  # recorded per trial: one bad fit must not sink the study
-        return _failed(f"{type(error).__name__}: {error}")
+        return {"status": "failed", "error": f"{type(error).__name__}: {error}"}
     bad = int(np.sum(~np.isfinite(y_pred))) + int(np.sum(~np.isfinite(y_fit)))
     if bad:
-        return _failed(f"non-finite predictions: {bad} of {y_pred.size + y_fit.size}")
+        return {
+            "status": "failed",
+            "error": f"non-finite predictions: {bad} of {y_pred.size + y_fit.size}",
+        }
     return {
         "r2": metrics.r2(y_test, y_pred),
+        "oos_r2": metrics.oos_r2(y_test, y_pred, float(np.mean(y_train))),
         "rmse": metrics.rmse(y_test, y_pred),
         "mae": metrics.mae(y_test, y_pred),
+        "msle": metrics.msle(y_test, y_pred),
         "r2_train": metrics.r2(y_train, y_fit),
         "fit_seconds": fit_seconds,
         "predict_seconds": predict_seconds,
@@ -115,26 +175,23 @@ def _run_trial(
     }
 
 
+def _combine(folds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One trial's result from its folds: scores averaged, times summed; the first
+    failure, if any fold failed."""
+    failed = next((f for f in folds if f["status"] != "ok"), None)
+    if failed is not None:
+        return {**dict.fromkeys(SCORES + TIMES, float("nan")), **failed}
+    out: dict[str, Any] = {k: float(np.mean([f[k] for f in folds])) for k in SCORES}
+    out |= {k: float(np.sum([f[k] for f in folds])) for k in TIMES}
+    return out | {"status": "ok", "error": ""}
+
+
 def _standardise(X_train: np.ndarray, X_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Scale with statistics of the training split only (no test leakage)."""
     from sklearn.preprocessing import StandardScaler
 
     scaler = StandardScaler().fit(X_train)
     return scaler.transform(X_train), scaler.transform(X_test)
-
-
-def _failed(error: str) -> dict[str, Any]:
-    nan = float("nan")
-    return {
-        "r2": nan,
-        "rmse": nan,
-        "mae": nan,
-        "r2_train": nan,
-        "fit_seconds": nan,
-        "predict_seconds": nan,
-        "status": "failed",
-        "error": error,
-    }
 
 
 class _Progress:

@@ -1,5 +1,5 @@
 rule aggregate:
-    """One trials table and one summary for the whole study."""
+    """The study's tables: every trial, the summary and the paired model comparisons."""
     input:
         chunks=trial_chunk_files(),
     output:
@@ -9,11 +9,16 @@ rule aggregate:
             caption="../report/summary.rst",
             category="Tables",
         ),
+        comparisons=report(
+            f"{RESULTS}/comparisons.csv",
+            caption="../report/comparisons.rst",
+            category="Tables",
+        ),
+    params:
+        config=config,
     log:
         f"{RESULTS}/logs/aggregate.log",
     conda:
         "../../envs/negr2.yaml"
-    params:
-        config=config,
     script:
         "../scripts/aggregate.py"

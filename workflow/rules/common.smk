@@ -1,7 +1,9 @@
 import os
+import re
 from pathlib import Path
 
 from negr2.config import check_config, model_chunks
+from negr2.study import model_points, scenario_points
 
 try:
     check_config(config)
@@ -9,6 +11,9 @@ except ValueError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 
 STUDY = config["study"]
+# Sweeps expand into points: each (scenario point, model point) is a cell.
+SCENARIOS = {point.id: point for point in scenario_points(config)}
+MODELS = {point.id: point for point in model_points(config)}
 RESULTS = f"results/{STUDY}"
 TRACKING_URI = os.environ.get("MLFLOW_TRACKING_URI") or config["mlflow"]["tracking_uri"]
 ARTIFACT_ROOT = "results/mlartifacts"  # where a new experiment keeps its artifacts
@@ -17,24 +22,45 @@ os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
 
 wildcard_constraints:
-    scenario="|".join(config["scenarios"]),
-    model="|".join(config["models"]),
+    scenario="|".join(map(re.escape, SCENARIOS)),
+    model="|".join(map(re.escape, MODELS)),
     chunk=r"\d+of\d+",
 
 
 def trial_priority(wildcards):
     """The model's configured priority: slow cells start first, so that no long job
     is left running alone at the end."""
-    return config["models"][wildcards.model]["priority"]
+    return MODELS[wildcards.model].spec["priority"]
+
+
+def scenario_table(wildcards):
+    """A table scenario's file, so that editing it redraws the scenario's data."""
+    spec = SCENARIOS[wildcards.scenario].spec
+    return [spec["path"]] if spec["generator"] == "table" else []
+
+
+def cell_job(wildcards):
+    """What a trials job runs (the fields of negr2.trials.CellJob)."""
+    scenario, model = SCENARIOS[wildcards.scenario], MODELS[wildcards.model]
+    return {
+        "scenario": scenario.name,
+        "scenario_id": scenario.id,
+        "model": model.name,
+        "model_id": model.id,
+        "model_spec": model.spec,
+        "preprocessing": model.spec.get("preprocessing", config["preprocessing"]),
+        "ablations": config["ablations"],
+        "split": scenario.spec.get("split", config["split"]),
+    }
 
 
 def trial_chunk_files(wildcards=None):
-    """Every trials chunk of every (scenario, model) cell."""
+    """Every trials chunk of every (scenario point, model point) cell."""
     return [
         f"{RESULTS}/trials/{scenario}/{model}/{chunk.label}.parquet"
-        for scenario in config["scenarios"]
-        for model in config["models"]
-        for chunk in model_chunks(config, model)
+        for scenario in SCENARIOS
+        for model, point in MODELS.items()
+        for chunk in model_chunks(config, point.name)
     ]
 
 

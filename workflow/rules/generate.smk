@@ -1,5 +1,7 @@
 rule generate:
     """Draw every trial's dataset of one scenario (shared by all its models)."""
+    input:
+        table=scenario_table,
     output:
         data=f"{RESULTS}/data/{{scenario}}.npz",
     log:
@@ -7,7 +9,8 @@ rule generate:
     conda:
         "../../envs/negr2.yaml"
     params:
-        spec=lambda wildcards: config["scenarios"][wildcards.scenario],
+        spec=lambda wildcards: SCENARIOS[wildcards.scenario].spec,
+        seed_name=lambda wildcards: SCENARIOS[wildcards.scenario].name,
         seed=config["seed"],
         trials=config["trials"],
     script:

@@ -10,8 +10,7 @@ rule trials:
     conda:
         "../../envs/negr2.yaml"
     params:
-        model=lambda wildcards: config["models"][wildcards.model],
-        preprocessing=config["preprocessing"],
+        job=cell_job,
         trials=config["trials"],
     script:
         "../scripts/run_trials.py"

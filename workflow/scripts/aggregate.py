@@ -1,14 +1,18 @@
-"""Combine every cell's trials into the study's trials table and summary."""
+"""Combine every cell's trials into the study's trials, summary and comparisons."""
 
 from negr2 import logs
-from negr2.aggregate import combine_trials, summary_table, write_outputs
+from negr2.aggregate import combine_trials, comparisons_table, summary_table, write_outputs
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
 config = snakemake.params.config
 trials = combine_trials(snakemake.input.chunks, config)
-summary = summary_table(trials, config)
-write_outputs(trials, summary, snakemake.output.trials, snakemake.output.summary)
+tables = {
+    "trials": trials,
+    "summary": summary_table(trials, config),
+    "comparisons": comparisons_table(trials, config),
+}
+write_outputs(tables, dict(snakemake.output.items()))
 
 logs.exit_job()

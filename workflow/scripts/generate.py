@@ -1,4 +1,4 @@
-"""Draw every trial's dataset of one scenario."""
+"""Draw every trial's dataset of one scenario point."""
 
 import numpy as np
 
@@ -8,11 +8,13 @@ from negr2.generators import generate_scenario
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
-scenario = snakemake.wildcards.scenario
 data = generate_scenario(
-    scenario, snakemake.params.spec, snakemake.params.seed, snakemake.params.trials
+    snakemake.wildcards.scenario,
+    snakemake.params.spec,
+    snakemake.params.seed,
+    snakemake.params.trials,
+    seed_name=snakemake.params.seed_name,
 )
-
 with io.atomic_path(snakemake.output.data) as tmp, open(tmp, "wb") as f:
     np.savez(f, **data)
 

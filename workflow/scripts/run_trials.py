@@ -1,4 +1,4 @@
-"""Fit and score one model on a chunk of one scenario's trials."""
+"""Fit and score one model point on a chunk of one scenario point's trials."""
 
 import logging
 
@@ -6,26 +6,26 @@ import numpy as np
 
 from negr2 import io, logs
 from negr2.config import chunk_from_label
-from negr2.trials import run_cell
+from negr2.trials import CellJob, run_cell
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
-scenario, model = snakemake.wildcards.scenario, snakemake.wildcards.model
+job = CellJob(**snakemake.params.job)
 chunk = chunk_from_label(snakemake.params.trials, snakemake.wildcards.chunk)
 with np.load(snakemake.input.data) as npz:
     data = {key: npz[key] for key in npz.files}
 
-table = run_cell(
-    data,
-    scenario,
-    model,
-    snakemake.params.model,
-    snakemake.params.preprocessing,
-    range(chunk.start, chunk.stop),
-)
+table = run_cell(data, job, range(chunk.start, chunk.stop))
 failed = int((table["status"] != "ok").sum())
-logging.info("%s/%s trials %d-%d: %d failed", scenario, model, chunk.start, chunk.stop - 1, failed)
+logging.info(
+    "%s/%s trials %d-%d: %d failed rows",
+    job.scenario_id,
+    job.model_id,
+    chunk.start,
+    chunk.stop - 1,
+    failed,
+)
 
 with io.atomic_path(snakemake.output.trials) as tmp:
     table.to_parquet(tmp, index=False)

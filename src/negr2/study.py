@@ -1,0 +1,131 @@
+"""Expand a study's sweeps into points: the cells of the workflow.
+
+Any scalar of a scenario, or of a model's ``params``, may be given as a list; the
+study then runs the grid of all combinations, each combination a *point* with its
+own id (``noise@n_train=20``, ``KNN@n_neighbors=5``), its own jobs and its own
+results. Keys whose value is itself a list (a scenario's ``coef`` or ``columns``)
+sweep when given a list of lists; so does a model parameter that takes a list: write
+``hidden_layer_sizes: [[64, 32]]`` for one value, ``[[64], [64, 32]]`` for two.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Scenario keys whose value is a list by nature: a list of lists sweeps them.
+LIST_VALUED_SCENARIO_KEYS = frozenset({"coef", "columns"})
+#: Scenario keys that are never swept.
+UNSWEPT_SCENARIO_KEYS = frozenset({"generator", "split", "path", "target"})
+#: Columns of the trials table that a swept parameter must not shadow.
+RESERVED_COLUMNS = frozenset(
+    {
+        "scenario",
+        "scenario_id",
+        "model",
+        "model_id",
+        "ablation",
+        "trial",
+        "seed",
+        "r2",
+        "oos_r2",
+        "rmse",
+        "mae",
+        "msle",
+        "r2_train",
+        "fit_seconds",
+        "predict_seconds",
+        "status",
+        "error",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point of a (possibly swept) scenario or model.
+
+    ``id`` names its files and jobs; ``name`` is the config's name; ``spec`` is the
+    entry with every swept key set to this point's value; ``swept`` holds just those.
+    """
+
+    id: str
+    name: str
+    spec: dict[str, Any] = field(hash=False)
+    swept: dict[str, Any] = field(hash=False)
+
+
+def scenario_points(config: Mapping[str, Any]) -> list[Point]:
+    """Every point of every scenario, in config order."""
+    points = []
+    for name, spec in config["scenarios"].items():
+        grid = _sweeps(spec, _is_scenario_sweep)
+        for swept in grid:
+            points.append(Point(point_id(name, swept), name, {**spec, **swept}, swept))
+    return points
+
+
+def model_points(config: Mapping[str, Any]) -> list[Point]:
+    """Every point of every model (sweeping its ``params``), in config order."""
+    points = []
+    for name, spec in config["models"].items():
+        params = spec.get("params") or {}
+        for swept in _sweeps(params, lambda _key, value: isinstance(value, list)):
+            spec_point = {**spec, "params": {**params, **swept}}
+            points.append(Point(point_id(name, swept), name, spec_point, swept))
+    return points
+
+
+def swept_columns(config: Mapping[str, Any]) -> list[str]:
+    """Names of every swept key, scenario keys first: the extra columns of the tables."""
+    columns: dict[str, None] = {}
+    for point in scenario_points(config) + model_points(config):
+        columns.update(dict.fromkeys(point.swept))
+    return list(columns)
+
+
+def check_sweeps(config: Mapping[str, Any]) -> None:
+    """A swept key must not shadow a column of the tables, nor be swept by both a
+    scenario and a model (one column could not hold both)."""
+    scenario_keys = {k for p in scenario_points(config) for k in p.swept}
+    model_keys = {k for p in model_points(config) for k in p.swept}
+    for key in sorted(scenario_keys | model_keys):
+        if key in RESERVED_COLUMNS:
+            raise ValueError(f"{key}: cannot be swept, it would shadow the column {key!r}")
+    clash = scenario_keys & model_keys
+    if clash:
+        raise ValueError(f"{sorted(clash)[0]}: swept by both a scenario and a model; sweep it once")
+
+
+def point_id(name: str, swept: Mapping[str, Any]) -> str:
+    """``name`` alone, or ``name@key=value,key=value`` for a sweep point."""
+    if not swept:
+        return name
+    return name + "@" + ",".join(f"{k}={_text(v)}" for k, v in swept.items())
+
+
+def _is_scenario_sweep(key: str, value: Any) -> bool:
+    if key in UNSWEPT_SCENARIO_KEYS or not isinstance(value, list):
+        return False
+    return all(isinstance(v, list) for v in value) if key in LIST_VALUED_SCENARIO_KEYS else True
+
+
+def _sweeps(entry: Mapping[str, Any], is_sweep) -> list[dict[str, Any]]:
+    """The grid of an entry's swept keys: one dict of key -> value per point."""
+    keys = [k for k, v in entry.items() if is_sweep(k, v)]
+    for key in keys:
+        if not entry[key]:
+            raise ValueError(f"{key}: an empty list sweeps nothing; give at least one value")
+    return [
+        dict(zip(keys, values, strict=True))
+        for values in itertools.product(*(entry[k] for k in keys))
+    ]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"))
