@@ -228,3 +228,131 @@ def test_check_config_rejects_a_name_that_is_not_text(shipped_config):
     cfg["scenarios"][2025] = cfg["scenarios"]["noise"]
     with pytest.raises(ValueError, match=r"scenarios\.2025: names must be text"):
         config.check_config(cfg)
+
+
+# --- check_config: sweeps, scenarios, ablations, comparisons ----------------------------
+
+OLS = {"estimator": "sklearn.linear_model.LinearRegression"}
+NOISE = {"generator": "gaussian_noise", "n_train": 20, "n_test": 10, "n_features": 3}
+LINEAR = {
+    "generator": "linear",
+    "n_train": 50,
+    "n_test": 20,
+    "n_features": 2,
+    "coef": [1.0, 0.0],
+    "noise_sd": 1.0,
+}
+
+
+def _study(scenarios=None, models=None, **more) -> dict:
+    cfg = {
+        "study": "checks",
+        "seed": 1,
+        "trials": 3,
+        "scenarios": scenarios or {"noise": NOISE},
+        "models": models or {"LinearRegression": OLS},
+    }
+    return cfg | more
+
+
+def test_check_config_accepts_a_study_with_every_feature():
+    cfg = _study(
+        {"noise": {**NOISE, "n_train": [20, 40]}, "lin": {**LINEAR, "coef": [[1, 0], [0, 2]]}},
+        {
+            "LinearRegression": OLS,
+            "KNN": {
+                "estimator": "sklearn.neighbors.KNeighborsRegressor",
+                "params": {"n_neighbors": [1, 5], "weights": "distance"},
+            },
+        },
+        ablations={"drop_one": True, "drop_random": {"k": 1}, "keep": {"a": ["x0"]}},
+        comparisons={"reference": "LinearRegression"},
+        split={"method": "kfold", "folds": 5},
+    )
+    config.check_config(cfg)  # no exception
+    schema = yaml.safe_load(SCHEMA.read_text())
+    import jsonschema
+
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(cfg)) == []
+
+
+def test_check_config_checks_sweeps():
+    models = {
+        "KNN": {"estimator": "sklearn.neighbors.KNeighborsRegressor", "params": {"seed": [1, 2]}}
+    }
+    with pytest.raises(ValueError, match=r"seed: cannot be swept"):
+        config.check_config(_study(models=models))
+
+
+@pytest.mark.parametrize("value", ["a/b", "a b", "tab\there"])
+def test_check_config_rejects_swept_values_that_cannot_name_a_file(value):
+    models = {
+        "KNN": {
+            "estimator": "sklearn.neighbors.KNeighborsRegressor",
+            "params": {"metric": ["euclidean", value]},
+        }
+    }
+    with pytest.raises(ValueError, match=r"KNN: swept values must not contain '/' or spaces"):
+        config.check_config(_study(models=models))
+
+
+def test_check_config_checks_each_scenario():
+    bad = {k: v for k, v in LINEAR.items() if k != "coef"}
+    with pytest.raises(ValueError, match=r"^scenarios\.lin: generator linear needs 'coef'"):
+        config.check_config(_study({"noise": NOISE, "lin": bad}))
+
+
+def test_check_config_checks_each_sweep_point_of_a_scenario():
+    # coef has 2 entries: right for n_features 2, wrong for the point n_features 3.
+    lin = {**LINEAR, "n_features": [2, 3]}
+    with pytest.raises(ValueError, match=r"^scenarios\.lin\.coef: has 2 entries but n_features"):
+        config.check_config(_study({"lin": lin}))
+    config.check_config(_study({"lin": {**LINEAR, "n_features": [2]}}))  # no exception
+
+
+@pytest.mark.parametrize("generator", ["gaussian_noise", "diabetes"])
+def test_check_config_drop_informative_needs_an_informed_generator(generator):
+    spec = (
+        NOISE
+        if generator == "gaussian_noise"
+        else {"generator": generator, "n_train": 100, "n_test": 50}
+    )
+    cfg = _study({"lin": LINEAR, "other": spec}, ablations={"drop_informative": True})
+    with pytest.raises(
+        ValueError, match=rf"^ablations\.drop_informative: scenario 'other' uses {generator}"
+    ):
+        config.check_config(cfg)
+    config.check_config(_study({"lin": LINEAR}, ablations={"drop_informative": True}))
+
+
+def test_check_config_comparison_reference_must_be_a_model():
+    cfg = _study(comparisons={"reference": "Rigde"})
+    with pytest.raises(ValueError, match=r"^comparisons\.reference: 'Rigde' is not one of"):
+        config.check_config(cfg)
+    config.check_config(_study(comparisons={"reference": None}))  # null: no comparisons
+
+
+def test_check_config_comparison_reference_must_not_be_swept():
+    models = {
+        "LinearRegression": OLS,
+        "Ridge": {"estimator": "sklearn.linear_model.Ridge", "params": {"alpha": [0.1, 1.0]}},
+    }
+    cfg = _study(models=models, comparisons={"reference": "Ridge"})
+    with pytest.raises(ValueError, match=r"^comparisons\.reference: 'Ridge' is swept"):
+        config.check_config(cfg)
+    config.check_config(_study(models=models))  # LinearRegression by default: fine
+
+
+def test_describe_schema_errors_for_sweeps_and_ablations():
+    cfg = _study(
+        {"noise": {**NOISE, "n_train": [20, 1]}},
+        ablations={"drop_one": True, "drop_evrything": True},
+    )
+    lines = config.describe_schema_errors(cfg, str(SCHEMA)).splitlines()
+    assert any(line.startswith("ablations: ") and "'drop_evrything'" in line for line in lines)
+    assert "scenarios.noise.n_train.1: 1 is less than the minimum of 2" in lines
+    assert len(lines) == 2, lines
+    empty = _study({"noise": {**NOISE, "n_train": []}})
+    assert config.describe_schema_errors(empty, str(SCHEMA)) == (
+        "scenarios.noise.n_train: [] should be non-empty"
+    )

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_error
+from sklearn.metrics import (
+    mean_absolute_error,
+    mean_squared_log_error,
+    r2_score,
+    root_mean_squared_error,
+)
 
 from negr2 import metrics
 
@@ -85,13 +90,100 @@ def test_rmse_and_mae_by_hand():
     assert metrics.mae(y_true, y_pred) == pytest.approx(2.0)
 
 
-@pytest.mark.parametrize("func", [metrics.r2, metrics.rmse, metrics.mae])
+ALL = [
+    metrics.r2,
+    metrics.rmse,
+    metrics.mae,
+    metrics.msle,
+    lambda y_true, y_pred: metrics.oos_r2(y_true, y_pred, 0.0),
+]
+ALL_IDS = ["r2", "rmse", "mae", "msle", "oos_r2"]
+
+
+@pytest.mark.parametrize("func", ALL, ids=ALL_IDS)
 def test_mismatched_lengths_raise(func):
     with pytest.raises(ValueError, match="y_true has 3 values but y_pred has 2"):
         func(np.zeros(3), np.zeros(2))
 
 
-@pytest.mark.parametrize("func", [metrics.r2, metrics.rmse, metrics.mae])
+@pytest.mark.parametrize("func", ALL, ids=ALL_IDS)
 def test_empty_split_raises(func):
     with pytest.raises(ValueError, match="empty"):
         func(np.array([]), np.array([]))
+
+
+# --- oos_r2 ----------------------------------------------------------------------------
+
+
+def _oos_r2_formula(y_true, y_pred, train_mean):
+    y_true, y_pred = np.ravel(y_true), np.ravel(y_pred)
+    return 1.0 - np.sum((y_true - y_pred) ** 2) / np.sum((y_true - train_mean) ** 2)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_oos_r2_matches_its_formula(seed):
+    y_true, y_pred = _pair(seed)
+    train_mean = np.random.default_rng(seed + 100).normal(loc=3.0, scale=0.5)
+    expected = _oos_r2_formula(y_true, y_pred, train_mean)
+    assert metrics.oos_r2(y_true, y_pred, train_mean) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_oos_r2_of_training_mean_prediction_is_exactly_zero(seed):
+    rng = np.random.default_rng(seed)
+    y_train, y_test = rng.normal(loc=1.0, size=30), rng.normal(loc=1.5, size=12)
+    train_mean = float(np.mean(y_train))
+    assert metrics.oos_r2(y_test, np.full(12, train_mean), train_mean) == 0.0
+    # r2 against the test mean would call the same prediction negative.
+    assert metrics.r2(y_test, np.full(12, train_mean)) < 0
+
+
+def test_oos_r2_equals_r2_when_train_mean_is_test_mean():
+    y_true, y_pred = _pair(3)
+    expected = r2_score(y_true, y_pred)
+    assert metrics.oos_r2(y_true, y_pred, float(np.mean(y_true))) == pytest.approx(expected)
+
+
+def test_oos_r2_is_at_least_r2_for_any_train_mean():
+    # Σ(y − c)² is smallest at c = mean(y), so the out-of-sample baseline is never better.
+    y_true, y_pred = _pair(4)
+    for c in (-5.0, 0.0, 2.9, 3.1, 10.0):
+        assert metrics.oos_r2(y_true, y_pred, c) >= metrics.r2(y_true, y_pred) - 1e-12
+
+
+def test_oos_r2_by_hand():
+    # SSE = 1 + 1 = 2; baseline 0: SST = 1 + 9 = 10.
+    assert metrics.oos_r2([1.0, 3.0], [0.0, 2.0], 0.0) == pytest.approx(0.8)
+    # Worse than the baseline: SSE = 16 + 16 = 32 > SST = 10.
+    assert metrics.oos_r2([1.0, 3.0], [5.0, -1.0], 0.0) == pytest.approx(1 - 32 / 10)
+
+
+# --- msle ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_msle_matches_sklearn_on_non_negative_data(seed):
+    rng = np.random.default_rng(seed)
+    y_true = rng.exponential(scale=3.0, size=40)
+    y_pred = np.abs(y_true + rng.normal(scale=2.0, size=40))
+    y_true[0], y_pred[1] = 0.0, 0.0  # zero is allowed
+    expected = mean_squared_log_error(y_true, y_pred)
+    assert metrics.msle(y_true, y_pred) == pytest.approx(expected, rel=1e-12)
+
+
+def test_msle_by_hand():
+    e = np.e
+    assert metrics.msle([e - 1, 0.0], [0.0, 0.0]) == pytest.approx(0.5)
+    assert metrics.msle([2.0, 5.0], [2.0, 5.0]) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("y_true", "y_pred"),
+    [
+        ([1.0, -0.5, 2.0], [1.0, 1.0, 2.0]),  # a negative target
+        ([1.0, 0.5, 2.0], [1.0, -1e-9, 2.0]),  # a negative prediction
+        ([-3.0, 0.5, 2.0], [1.0, 1.0, -2.0]),  # both, and below -1
+    ],
+)
+def test_msle_undefined_for_negative_values_is_nan(y_true, y_pred):
+    assert np.isnan(metrics.msle(np.asarray(y_true), np.asarray(y_pred)))

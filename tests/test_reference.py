@@ -50,10 +50,17 @@ def test_newcombe_is_antisymmetric():
     assert (lo2, hi2) == pytest.approx((-hi, -lo))
 
 
-def _summary(rows):
-    return pd.DataFrame(
-        rows, columns=["scenario", "model", "n_ok", "neg_pct", "mean_r2", "median_r2", "std_r2"]
+def _summary(rows, ablation="full"):
+    """A summary table: rows of (scenario_id, model_id, n_ok, neg_pct, mean_r2, median_r2,
+    std_r2), all of one ablation variant; names equal the ids (no sweeps)."""
+    frame = pd.DataFrame(
+        rows,
+        columns=["scenario_id", "model_id", "n_ok", "neg_pct", "mean_r2", "median_r2", "std_r2"],
     )
+    frame.insert(0, "scenario", frame["scenario_id"])
+    frame.insert(1, "model", frame["model_id"])
+    frame.insert(2, "ablation", ablation)
+    return frame
 
 
 REFERENCE = {
@@ -118,3 +125,40 @@ def test_compare_uses_our_number_of_ok_trials():
     assert out.loc[0, "neg_pct_diff_hi"] == pytest.approx(100 * hi)
     half = scipy.stats.t.ppf(0.975, 138) * 0.10 * math.sqrt(1 / 40 + 1 / 100)
     assert out.loc[0, "mean_r2_diff_hi"] == pytest.approx(half)
+
+
+def test_compare_reads_only_the_full_variant():
+    full = _summary([
+        ("noise", "A", 100, 88.0, -0.107, -0.086, 0.10),
+        ("noise", "B", 100, 50.0, -0.100, -0.090, 0.10),
+    ])  # fmt: skip
+    # Ablated variants of the same cells, far from the published values: ignored.
+    dropped = _summary(
+        [("noise", "A", 100, 0.0, 3.0, 3.0, 0.10), ("noise", "B", 100, 100.0, -9.0, -9.0, 0.1)],
+        ablation="drop:x0",
+    )
+    for summary in (pd.concat([full, dropped]), pd.concat([dropped, full])):
+        out = reference.compare(summary.reset_index(drop=True), REFERENCE)
+        assert list(out["model"]) == ["A", "B"]
+        assert out["neg_pct"].tolist() == [88.0, 50.0]
+        assert out["mean_r2"].tolist() == [-0.107, -0.100]
+        assert out["neg_pct_agrees"].tolist() == [True, True]
+        assert out["mean_r2_agrees"].tolist() == [True, True]
+
+
+def test_compare_matches_scenario_and_model_by_id():
+    summary = _summary([
+        ("noise", "A", 100, 88.0, -0.107, -0.086, 0.10),
+        ("noise@n_train=20", "B", 100, 50.0, -0.100, -0.090, 0.10),  # another point
+    ])  # fmt: skip
+    # The name columns must not be what is matched: give them misleading values.
+    summary["scenario"] = "other"
+    summary["model"] = ["B", "A"]
+    out = reference.compare(summary, REFERENCE)
+    assert list(out["model"]) == ["A"]
+    assert out["neg_pct"].tolist() == [88.0]
+
+
+def test_compare_without_full_rows_is_empty():
+    summary = _summary([("noise", "A", 100, 88.0, -0.107, -0.086, 0.10)], ablation="drop:x0")
+    assert len(reference.compare(summary, REFERENCE)) == 0

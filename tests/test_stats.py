@@ -67,22 +67,51 @@ def test_mean_interval_needs_two_values(values):
     assert math.isnan(lo) and math.isnan(hi)
 
 
+NAN = float("nan")
+
+
 def _trials_frame() -> pd.DataFrame:
-    """Two cells; cell (noise, A) has one failed trial whose r2 must be ignored."""
+    """Two cells of full rows; cell (noise, A) has one failed trial whose values must be
+    ignored, and one ok trial whose MSLE is undefined (a negative target)."""
     rows = [
-        # scenario, model, trial, seed, r2, rmse, mae, r2_train, fit_s, predict_s, status, error
-        ("noise", "A", 0, 10, -0.20, 1.1, 0.9, 0.10, 0.01, 0.001, "ok", ""),
-        ("noise", "A", 1, 11, 0.05, 1.0, 0.8, 0.12, 0.03, 0.003, "ok", ""),
-        ("noise", "A", 2, 12, -0.10, 1.2, 1.0, 0.08, 0.02, 0.002, "ok", ""),
-        ("noise", "A", 3, 13, float("nan"), float("nan"), float("nan"), float("nan"),
-         float("nan"), float("nan"), "failed", "RuntimeError: boom"),
-        ("noise", "A", 4, 14, -0.40, 1.3, 1.1, 0.20, 0.04, 0.004, "ok", ""),
-        ("noise", "B", 0, 10, 0.30, 0.7, 0.5, 0.50, 0.10, 0.010, "ok", ""),
-        ("noise", "B", 1, 11, -0.01, 0.9, 0.6, 0.40, 0.20, 0.020, "ok", ""),
+        # model, trial, seed, r2, oos_r2, rmse, mae, msle, r2_train, fit_s, predict_s,
+        # status, error
+        ("A", 0, 10, -0.20, -0.25, 1.1, 0.9, 0.30, 0.10, 0.01, 0.001, "ok", ""),
+        ("A", 1, 11, 0.05, 0.01, 1.0, 0.8, NAN, 0.12, 0.03, 0.003, "ok", ""),
+        ("A", 2, 12, -0.10, 0.02, 1.2, 1.0, 0.50, 0.08, 0.02, 0.002, "ok", ""),
+        ("A", 3, 13, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, "failed", "RuntimeError: boom"),
+        ("A", 4, 14, -0.40, -0.45, 1.3, 1.1, 0.70, 0.20, 0.04, 0.004, "ok", ""),
+        ("B", 0, 10, 0.30, 0.32, 0.7, 0.5, 0.10, 0.50, 0.10, 0.010, "ok", ""),
+        ("B", 1, 11, -0.01, 0.00, 0.9, 0.6, 0.20, 0.40, 0.20, 0.020, "ok", ""),
     ]  # fmt: skip
-    columns = ["scenario", "model", "trial", "seed", "r2", "rmse", "mae", "r2_train",
+    columns = ["model", "trial", "seed", "r2", "oos_r2", "rmse", "mae", "msle", "r2_train",
                "fit_seconds", "predict_seconds", "status", "error"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    frame.insert(0, "scenario", "noise")
+    frame.insert(1, "scenario_id", "noise")
+    frame.insert(3, "model_id", frame["model"])
+    frame.insert(4, "ablation", "full")
+    assert list(frame.columns) == [
+        "scenario", "scenario_id", "model", "model_id", "ablation", "trial", "seed", "r2",
+        "oos_r2", "rmse", "mae", "msle", "r2_train", "fit_seconds", "predict_seconds",
+        "status", "error",
+    ]  # fmt: skip
+    return frame
+
+
+def _wilson_pct(k: int, n: int) -> tuple[float, float]:
+    ci = scipy.stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    return 100 * ci.low, 100 * ci.high
+
+
+def _t_interval(x: np.ndarray) -> tuple[float, float]:
+    return scipy.stats.t.interval(0.95, df=x.size - 1, loc=x.mean(), scale=scipy.stats.sem(x))
+
+
+def test_trial_metrics_include_the_new_metrics():
+    assert stats.TRIAL_METRICS == (
+        "r2", "oos_r2", "rmse", "mae", "msle", "r2_train", "fit_seconds", "predict_seconds",
+    )  # fmt: skip
 
 
 def test_summarise_cell_by_hand():
@@ -90,21 +119,27 @@ def test_summarise_cell_by_hand():
     cell = frame[frame["model"] == "A"]
     out = stats.summarise_cell(cell)
     ok_r2 = np.array([-0.20, 0.05, -0.10, -0.40])
+    ok_oos = np.array([-0.25, 0.01, 0.02, -0.45])
     assert out["n_trials"] == 5
     assert out["n_ok"] == 4
     assert out["n_failed"] == 1
     assert out["neg_pct"] == pytest.approx(75.0)  # 3 of 4 ok trials are negative
-    ci = scipy.stats.binomtest(3, 4).proportion_ci(confidence_level=0.95, method="wilson")
-    assert out["neg_pct_lo"] == pytest.approx(100 * ci.low)
-    assert out["neg_pct_hi"] == pytest.approx(100 * ci.high)
+    assert (out["neg_pct_lo"], out["neg_pct_hi"]) == pytest.approx(_wilson_pct(3, 4))
     assert out["mean_r2"] == pytest.approx(-0.1625)
     assert out["median_r2"] == pytest.approx(np.median(ok_r2))
     assert out["median_r2"] == pytest.approx(-0.15)
     assert out["std_r2"] == pytest.approx(np.std(ok_r2, ddof=1))
-    t_lo, t_hi = scipy.stats.t.interval(0.95, df=3, loc=ok_r2.mean(), scale=scipy.stats.sem(ok_r2))
-    assert (out["mean_r2_lo"], out["mean_r2_hi"]) == pytest.approx((t_lo, t_hi))
+    assert (out["mean_r2_lo"], out["mean_r2_hi"]) == pytest.approx(_t_interval(ok_r2))
+    # Out-of-sample R²: 2 of 4 negative, its own mean and interval.
+    assert out["oos_neg_pct"] == pytest.approx(50.0)
+    assert (out["oos_neg_pct_lo"], out["oos_neg_pct_hi"]) == pytest.approx(_wilson_pct(2, 4))
+    assert out["mean_oos_r2"] == pytest.approx((-0.25 + 0.01 + 0.02 - 0.45) / 4)
+    assert (out["mean_oos_r2_lo"], out["mean_oos_r2_hi"]) == pytest.approx(_t_interval(ok_oos))
     assert out["mean_rmse"] == pytest.approx((1.1 + 1.0 + 1.2 + 1.3) / 4)
     assert out["mean_mae"] == pytest.approx((0.9 + 0.8 + 1.0 + 1.1) / 4)
+    # MSLE: mean over the 3 ok trials where it is defined; the failed trial is not counted.
+    assert out["mean_msle"] == pytest.approx((0.30 + 0.50 + 0.70) / 3)
+    assert out["n_msle_undefined"] == 1
     assert out["mean_r2_train"] == pytest.approx((0.10 + 0.12 + 0.08 + 0.20) / 4)
     assert out["mean_fit_seconds"] == pytest.approx(0.025)
     assert out["mean_predict_seconds"] == pytest.approx(0.0025)
@@ -112,10 +147,23 @@ def test_summarise_cell_by_hand():
         assert not math.isnan(value)  # the failed row's NaNs never leak in
 
 
+def test_summarise_cell_msle_all_undefined_is_nan():
+    frame = _trials_frame()
+    frame["msle"] = NAN
+    out = stats.summarise_cell(frame[frame["model"] == "B"])
+    assert math.isnan(out["mean_msle"])
+    assert out["n_msle_undefined"] == 2
+
+
 def test_summarise_cell_zero_counts_as_not_negative():
     frame = _trials_frame().iloc[:2].copy()
     frame["r2"] = [0.0, -1e-12]
-    assert stats.summarise_cell(frame)["neg_pct"] == pytest.approx(50.0)
+    frame["oos_r2"] = [-1e-12, -1e-12]
+    out = stats.summarise_cell(frame)
+    assert out["neg_pct"] == pytest.approx(50.0)
+    assert out["oos_neg_pct"] == pytest.approx(100.0)
+    frame["oos_r2"] = [0.0, 0.0]
+    assert stats.summarise_cell(frame)["oos_neg_pct"] == pytest.approx(0.0)
 
 
 def test_summarise_cell_all_failed_is_nan():
@@ -123,7 +171,12 @@ def test_summarise_cell_all_failed_is_nan():
     frame = frame[frame["status"] == "failed"]
     out = stats.summarise_cell(frame)
     assert out["n_trials"] == 1 and out["n_ok"] == 0 and out["n_failed"] == 1
-    for key in ("neg_pct", "neg_pct_lo", "mean_r2", "median_r2", "std_r2", "mean_rmse"):
+    assert out["n_msle_undefined"] == 0  # only ok trials are counted
+    for key in (
+        "neg_pct", "neg_pct_lo", "mean_r2", "median_r2", "std_r2", "mean_rmse",
+        "oos_neg_pct", "oos_neg_pct_lo", "oos_neg_pct_hi", "mean_oos_r2", "mean_oos_r2_lo",
+        "mean_msle",
+    ):  # fmt: skip
         assert math.isnan(out[key]), key
 
 
@@ -138,9 +191,84 @@ def test_summarise_one_row_per_cell_in_order():
         [np.median([-0.20, 0.05, -0.10, -0.40]), np.median([0.30, -0.01])]
     )
     assert summary["mean_r2"].tolist() == pytest.approx([-0.1625, 0.145])
+    assert summary["oos_neg_pct"].tolist() == pytest.approx([50.0, 0.0])
+    assert summary["mean_msle"].tolist() == pytest.approx([0.5, 0.15])
 
 
 def test_summarise_keeps_first_appearance_order():
     frame = _trials_frame()
     frame = pd.concat([frame[frame["model"] == "B"], frame[frame["model"] == "A"]])
     assert list(stats.summarise(frame)["model"]) == ["B", "A"]
+
+
+def test_summarise_by_keys_with_carried_columns():
+    frame = _trials_frame()
+    # A second variant of model B, and ids that differ from names.
+    drop = frame[frame["model"] == "B"].assign(ablation="drop:x0", r2=[-0.5, -0.6])
+    frame = pd.concat([frame, drop], ignore_index=True)
+    frame["model_id"] = frame["model"] + "@alpha=1"
+    frame["alpha"] = 1.0
+    summary = stats.summarise(
+        frame, ("scenario_id", "model_id", "ablation"), ("scenario", "model", "alpha")
+    )
+    assert list(summary.columns[:6]) == [
+        "scenario_id", "model_id", "ablation", "scenario", "model", "alpha",
+    ]  # fmt: skip
+    assert list(zip(summary["model_id"], summary["ablation"], strict=True)) == [
+        ("A@alpha=1", "full"),
+        ("B@alpha=1", "full"),
+        ("B@alpha=1", "drop:x0"),
+    ]
+    assert summary["model"].tolist() == ["A", "B", "B"]
+    assert summary["alpha"].tolist() == [1.0, 1.0, 1.0]
+    assert summary["mean_r2"].tolist() == pytest.approx([-0.1625, 0.145, -0.55])
+    assert summary["n_trials"].tolist() == [5, 2, 2]
+    expected = set(stats.summarise_cell(frame.iloc[:2]))
+    assert expected <= set(summary.columns)
+
+
+# --- paired_difference -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("seed", "size"), [(0, 5), (1, 12), (2, 40), (3, 100)])
+def test_paired_difference_matches_scipy(seed, size):
+    rng = np.random.default_rng(seed)
+    b = rng.normal(size=size)
+    a = b + rng.normal(loc=0.2, scale=0.5, size=size)
+    out = stats.paired_difference(a, b)
+    ci = scipy.stats.ttest_rel(a, b).confidence_interval(confidence_level=0.95)
+    assert out["n_pairs"] == size
+    assert out["mean_diff"] == pytest.approx(np.mean(a - b), rel=1e-12)
+    assert (out["diff_lo"], out["diff_hi"]) == pytest.approx((ci.low, ci.high), rel=1e-9)
+    assert out["wilcoxon_p"] == pytest.approx(scipy.stats.wilcoxon(a - b).pvalue, rel=1e-9)
+    assert 0 < out["wilcoxon_p"] <= 1
+
+
+def test_paired_difference_is_antisymmetric():
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=15), rng.normal(size=15)
+    ab, ba = stats.paired_difference(a, b), stats.paired_difference(b, a)
+    assert ab["mean_diff"] == pytest.approx(-ba["mean_diff"])
+    assert (ab["diff_lo"], ab["diff_hi"]) == pytest.approx((-ba["diff_hi"], -ba["diff_lo"]))
+    assert ab["wilcoxon_p"] == pytest.approx(ba["wilcoxon_p"])
+
+
+def test_paired_difference_all_zero_differences():
+    a = np.array([0.1, -0.2, 0.3, 0.4])
+    out = stats.paired_difference(a, a.copy())
+    assert out["n_pairs"] == 4
+    assert out["mean_diff"] == 0.0
+    assert (out["diff_lo"], out["diff_hi"]) == (0.0, 0.0)
+    assert math.isnan(out["wilcoxon_p"])
+
+
+@pytest.mark.parametrize("size", [0, 1])
+def test_paired_difference_too_few_pairs(size):
+    out = stats.paired_difference(np.ones(size), np.zeros(size))
+    assert out["n_pairs"] == size
+    assert math.isnan(out["diff_lo"]) and math.isnan(out["diff_hi"])
+    assert math.isnan(out["wilcoxon_p"])
+    if size == 1:
+        assert out["mean_diff"] == 1.0
+    else:
+        assert math.isnan(out["mean_diff"])

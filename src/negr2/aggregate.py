@@ -30,9 +30,9 @@ def combine_trials(chunk_paths: Iterable[str], config: Mapping[str, Any]) -> pd.
     trials = pd.concat([pd.read_parquet(p) for p in chunk_paths], ignore_index=True)
     scenarios, models = scenario_points(config), model_points(config)
     for column in swept_columns(config):
-        values = {p.id: p.swept.get(column) for p in scenarios + models}
-        owner = "scenario_id" if any(column in p.swept for p in scenarios) else "model_id"
-        trials[column] = trials[owner].map(values)
+        in_scenarios = any(column in p.swept for p in scenarios)
+        owner, points = ("scenario_id", scenarios) if in_scenarios else ("model_id", models)
+        trials[column] = trials[owner].map({p.id: p.swept.get(column) for p in points})
     order = {
         "scenario_id": {p.id: i for i, p in enumerate(scenarios)},
         "model_id": {p.id: i for i, p in enumerate(models)},
@@ -59,9 +59,10 @@ def summary_table(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFra
     swept = swept_columns(config)
     summary = summarise(trials, (*CELL, "ablation"), ("scenario", "model", *swept))
     summary = summary.join(_deltas_to_full(trials), on=[*CELL, "ablation"])
-    specs = {p.id: p.spec for p in scenario_points(config) + model_points(config)}
+    scenarios = {p.id: p.spec for p in scenario_points(config)}
+    models = {p.id: p.spec for p in model_points(config)}
     summary["theory_r2"] = [
-        theory_r2(specs[s], specs[m], a, config)
+        theory_r2(scenarios[s], models[m], a, config)
         for s, m, a in zip(
             summary["scenario_id"], summary["model_id"], summary["ablation"], strict=True
         )
@@ -78,8 +79,10 @@ def _deltas_to_full(trials: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for cell, table in r2.groupby(level=CELL, sort=False):
         for variant in table.columns:
-            pair = table[[variant, "full"]].dropna() if "full" in table else table[[]]
-            diff = paired_difference(pair[variant], pair["full"]) if len(pair) else {}
+            diff = {}
+            if "full" in table:  # else no trial of the cell has an ok full model
+                pair = table[[variant, "full"]].dropna()
+                diff = paired_difference(pair[variant], pair["full"]) if len(pair) else {}
             rows.append(
                 {
                     "scenario_id": cell[0],
@@ -104,8 +107,10 @@ def theory_r2(
     unchanged by an affine rescaling of the features fitted on the training split.
     An ablation only changes the number of features p.
     """
-    split = (scenario.get("split") or config.get("split") or {}).get("method", "holdout")
-    if scenario["generator"] != "gaussian_noise" or model.get("params") or split != "holdout":
+    split = scenario["split"] if "split" in scenario else config.get("split") or {}
+    if split.get("method", "holdout") != "holdout":
+        return math.nan
+    if scenario["generator"] != "gaussian_noise" or model.get("params"):
         return math.nan
     n, m = scenario["n_train"], scenario["n_test"]
     p = n_kept(ablation, scenario["n_features"], config.get("ablations"))

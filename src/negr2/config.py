@@ -116,10 +116,11 @@ def check_config(config: Mapping[str, Any]) -> None:
     _check_reference_model(config)
     reference = config.get("reference") or {}
     scenario = reference.get("scenario")
-    if scenario is not None and scenario not in config["scenarios"]:
+    points = [p.id for p in study.scenario_points(config)]
+    if scenario is not None and scenario not in points:
         raise ValueError(
-            f"reference.scenario: {scenario!r} is not one of the study's scenarios "
-            f"({', '.join(config['scenarios'])})"
+            f"reference.scenario: {scenario!r} is not one of the study's scenario points "
+            f"({', '.join(points)})"
         )
 
 

@@ -42,7 +42,8 @@ def oos_r2(y_true: np.ndarray, y_pred: np.ndarray, train_mean: float) -> float:
 
 def msle(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Mean squared log error, mean((log1p(y) − log1p(ŷ))²); NaN when a target or a
-    prediction is negative, where it is not defined (scikit-learn raises there)."""
+    prediction is negative: the metric is meant for non-negative quantities, and
+    log1p is not even defined below −1."""
     y_true, y_pred = _check(y_true, y_pred)
     if (y_true < 0).any() or (y_pred < 0).any():
         return float("nan")

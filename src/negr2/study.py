@@ -119,6 +119,9 @@ def _sweeps(entry: Mapping[str, Any], is_sweep) -> list[dict[str, Any]]:
     for key in keys:
         if not entry[key]:
             raise ValueError(f"{key}: an empty list sweeps nothing; give at least one value")
+        texts = [_text(v) for v in entry[key]]
+        if len(set(texts)) != len(texts):
+            raise ValueError(f"{key}: the sweep {entry[key]} repeats a value; give each once")
     return [
         dict(zip(keys, values, strict=True))
         for values in itertools.product(*(entry[k] for k in keys))

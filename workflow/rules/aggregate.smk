@@ -14,11 +14,11 @@ rule aggregate:
             caption="../report/comparisons.rst",
             category="Tables",
         ),
-    params:
-        config=config,
     log:
         f"{RESULTS}/logs/aggregate.log",
     conda:
         "../../envs/negr2.yaml"
+    params:
+        config=config,
     script:
         "../scripts/aggregate.py"

@@ -47,7 +47,8 @@ def cell_job(wildcards):
         "scenario_id": scenario.id,
         "model": model.name,
         "model_id": model.id,
-        "model_spec": model.spec,
+        # Only what changes results: editing chunks or priority must not rerun the cell.
+        "model_spec": {key: model.spec[key] for key in ("estimator", "params")},
         "preprocessing": model.spec.get("preprocessing", config["preprocessing"]),
         "ablations": config["ablations"],
         "split": scenario.spec.get("split", config["split"]),
