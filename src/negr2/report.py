@@ -18,7 +18,9 @@ import yaml
 from matplotlib.figure import Figure
 
 from negr2 import figures
+from negr2.figures import study_figures
 from negr2.reference import compare
+from negr2.study import model_points, scenario_points, swept_columns
 
 PACKAGES = (
     "negr2",
@@ -32,13 +34,17 @@ PACKAGES = (
 )
 
 
-def study_figures(trials: pd.DataFrame, summary: pd.DataFrame) -> dict[str, Figure]:
-    """Every figure of the report, keyed by a stable file-name stem."""
-    out: dict[str, Figure] = {}
-    for scenario in summary["scenario_id"].unique():
-        out[f"r2-distribution-{scenario}"] = figures.r2_distribution(trials, summary, scenario)
-        out[f"negative-share-{scenario}"] = figures.negative_share(summary, scenario)
-    return out
+#: The report's heading for each kind of figure (see :data:`negr2.figures.FIGURE_CAPTIONS`).
+FIGURE_SECTIONS = {
+    "r2-distribution": "Test R² per scenario",
+    "negative-share": "Test R² per scenario",
+    "sweep": "Along the swept scenario values",
+    "hyperparameters": "Tuned models against their parameter",
+    "ablation-heatmap": "Feature ablations",
+    "ablation-informative": "Feature ablations",
+    "baselines-sweep": "Test-mean against training-mean baseline",
+    "baselines-by-model": "Test-mean against training-mean baseline",
+}
 
 
 def render_report(
@@ -47,25 +53,44 @@ def render_report(
     summary: pd.DataFrame,
     tracking_uri: str,
     workdir: str = ".",
+    comparisons: pd.DataFrame | None = None,
 ) -> str:
-    """The report as one HTML string."""
+    """The report as one self-contained HTML string.
+
+    Parameters
+    ----------
+    config : the study's config with defaults filled in.
+    trials, summary : the study's trials and summary tables.
+    tracking_uri : the MLflow store, for the provenance.
+    workdir : the workflow's folder, for its git commit.
+    comparisons : the paired comparisons table (each model against the reference
+        model); without it the report has no paired-comparisons section.
+    """
     reference = config.get("reference")
     comparison = compare(summary, reference) if reference else None
+    design = figures.study_design(config, summary)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("negr2", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
     env.filters["num"] = _number
-    figs = {stem: _png_data_uri(fig) for stem, fig in study_figures(trials, summary).items()}
+    env.filters["pvalue"] = _p_value
+    failures = trials[trials["status"] != "ok"]
     return env.get_template("report.html.j2").render(
         config=config,
         config_yaml=yaml.safe_dump(dict(config), sort_keys=False),
-        summary=summary.to_dict("records"),
-        failures=trials[trials["status"] != "ok"].head(20).to_dict("records"),
+        design=design,
+        design_text=_design_text(config, design),
+        swept=swept_columns(config),
+        summary=summary_rows(summary, config),
+        failures=failures.head(20).to_dict("records"),
+        n_failures=len(failures),
         comparison=None if comparison is None else comparison.to_dict("records"),
+        disagreements=_disagreements(comparison),
         reference=reference,
-        figures=figs,
+        paired=paired_rows(comparisons),
+        figures=report_figures(trials, summary, config, comparisons),
         tracking_uri=tracking_uri,
         versions=package_versions(),
         commit=git_commit(workdir),
@@ -73,7 +98,93 @@ def render_report(
     )
 
 
+def report_figures(
+    trials: pd.DataFrame,
+    summary: pd.DataFrame,
+    config: Mapping[str, Any],
+    comparisons: pd.DataFrame | None = None,
+) -> list[dict[str, str]]:
+    """Every figure as ``{stem, section, caption, uri}`` (a PNG data URI), in the
+    order of :func:`negr2.figures.study_figures`."""
+    out = []
+    for stem, fig in study_figures(trials, summary, config, comparisons).items():
+        kind = figures.figure_kind(stem)
+        out.append(
+            {
+                "stem": stem,
+                "section": FIGURE_SECTIONS.get(kind, "Figures"),
+                "caption": figures.figure_caption(stem),
+                "uri": _png_data_uri(fig),
+            }
+        )
+    return out
+
+
+def summary_rows(summary: pd.DataFrame, config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The summary's records, each with ``swept_values``: the text of every swept
+    column for the row's scenario and model point (a dash where it does not apply)."""
+    columns = swept_columns(config)
+    specs = {p.id: p.spec for p in scenario_points(config)}
+    params = {p.id: p.spec.get("params") or {} for p in model_points(config)}
+    rows = summary.to_dict("records")
+    for row in rows:
+        values = []
+        for column in columns:
+            scenario = specs.get(row["scenario_id"], {})
+            model = params.get(row["model_id"], {})
+            if column in scenario or column in model:
+                value = scenario.get(column, model.get(column))
+                values.append(figures.value_text(value))
+            else:
+                values.append("–")
+        row["swept_values"] = values
+    return rows
+
+
+def paired_rows(comparisons: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """The paired comparisons of the full feature set, as records."""
+    if comparisons is None or comparisons.empty:
+        return []
+    if "ablation" in comparisons:
+        comparisons = comparisons[comparisons["ablation"] == "full"]
+    return comparisons.to_dict("records")
+
+
+def _disagreements(comparison: pd.DataFrame | None) -> int:
+    """How many of the published values (negative % and mean R²) do not agree."""
+    if comparison is None or comparison.empty:
+        return 0
+    return int((~comparison["neg_pct_agrees"]).sum() + (~comparison["mean_r2_agrees"]).sum())
+
+
+def _design_text(config: Mapping[str, Any], design: figures.Design) -> str:
+    """One line naming what the study varies."""
+    scenario_keys = {k for p in scenario_points(config) for k in p.swept}
+    parts = []
+    if scenario_keys:
+        parts.append("sweeps the scenario keys " + ", ".join(sorted(scenario_keys)))
+    model_keys = {f"{p.name}.{k}" for p in model_points(config) for k in p.swept}
+    if model_keys:
+        parts.append("sweeps the model parameters " + ", ".join(sorted(model_keys)))
+    ablations = [k for k, v in (config.get("ablations") or {}).items() if v]
+    if design.ablations and ablations:
+        parts.append("runs the feature ablations " + ", ".join(ablations))
+    kfold = [p.id for p in scenario_points(config) if _split(config, p.spec) == "kfold"]
+    if kfold:
+        parts.append("scores k-fold cross-validation in " + ", ".join(kfold))
+    if not parts:
+        return "This study fits each model once per trial on each scenario, with every feature."
+    return "This study " + "; ".join(parts) + "."
+
+
+def _split(config: Mapping[str, Any], scenario: Mapping[str, Any]) -> str:
+    """The split method of a scenario: its own, else the study's, else holdout."""
+    split = scenario.get("split") or config.get("split") or {}
+    return split.get("method", "holdout")
+
+
 def _png_data_uri(fig: Figure, dpi: int = 110) -> str:
+    """The figure as a PNG data URI (no timestamp or software tag: reproducible bytes)."""
     buffer = _io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -112,3 +223,12 @@ def _number(value: Any, digits: int = 3) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return f"{value:.{digits}f}"
+
+
+def _p_value(value: Any) -> str:
+    """A p-value for a table cell: ``<0.001`` below 0.001, a dash when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if value < 0.001:
+        return "<0.001"
+    return f"{value:.3f}"

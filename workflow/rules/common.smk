@@ -2,7 +2,7 @@ import os
 import re
 from pathlib import Path
 
-from negr2.config import check_config, model_chunks
+from negr2.config import check_config, fingerprint, model_chunks
 from negr2.study import model_points, scenario_points
 
 try:
@@ -25,6 +25,13 @@ wildcard_constraints:
     scenario="|".join(map(re.escape, SCENARIOS)),
     model="|".join(map(re.escape, MODELS)),
     chunk=r"\d+of\d+",
+
+
+def code_fingerprint(*modules):
+    """A hash of package files a rule's output depends on: Snakemake reruns a job
+    when its script changes, but not when the package code it calls does."""
+    package = Path(workflow.basedir) / "src" / "negr2"
+    return fingerprint({name: (package / name).read_text() for name in modules})
 
 
 def trial_priority(wildcards):

@@ -13,5 +13,6 @@ rule generate:
         seed_name=lambda wildcards: SCENARIOS[wildcards.scenario].name,
         seed=config["seed"],
         trials=config["trials"],
+        code=code_fingerprint("generators.py", "seeding.py"),
     script:
         "../scripts/generate.py"

@@ -3,6 +3,7 @@ rule report:
     input:
         trials=rules.aggregate.output.trials,
         summary=rules.aggregate.output.summary,
+        comparisons=rules.aggregate.output.comparisons,
     output:
         html=report(
             f"{RESULTS}/report.html",
@@ -15,6 +16,9 @@ rule report:
         "../../envs/negr2.yaml"
     params:
         config=config,
+        code=code_fingerprint(
+            "report.py", "figures.py", "reference.py", "templates/report.html.j2"
+        ),
         tracking_uri=TRACKING_URI,
         workdir=workflow.basedir,
     script:

@@ -10,12 +10,14 @@ logs.to_file(snakemake.log[0])
 
 trials = pd.read_parquet(snakemake.input.trials)
 summary = pd.read_csv(snakemake.input.summary)
+comparisons = pd.read_csv(snakemake.input.comparisons)
 html = render_report(
     snakemake.params.config,
     trials,
     summary,
     snakemake.params.tracking_uri,
     snakemake.params.workdir,
+    comparisons=comparisons,
 )
 io.write_text(snakemake.output.html, html)
 
