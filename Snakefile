@@ -52,6 +52,7 @@ rule all:
     default_target: True
     input:
         rules.report.output.html,
+        rules.paper.output,
         rules.track.output.runs,
 
 

@@ -54,6 +54,7 @@ def render_report(
     tracking_uri: str,
     workdir: str = ".",
     comparisons: pd.DataFrame | None = None,
+    figs: Mapping[str, Figure] | None = None,
 ) -> str:
     """The report as one self-contained HTML string.
 
@@ -65,6 +66,8 @@ def render_report(
     workdir : the workflow's folder, for its git commit.
     comparisons : the paired comparisons table (each model against the reference
         model); without it the report has no paired-comparisons section.
+    figs : the figures, when the caller has drawn them already (see
+        :func:`negr2.figures.study_figures`).
     """
     reference = config.get("reference")
     comparison = compare(summary, reference) if reference else None
@@ -90,7 +93,7 @@ def render_report(
         disagreements=_disagreements(comparison),
         reference=reference,
         paired=paired_rows(comparisons),
-        figures=report_figures(trials, summary, config, comparisons),
+        figures=report_figures(trials, summary, config, comparisons, figs),
         tracking_uri=tracking_uri,
         versions=package_versions(),
         commit=git_commit(workdir),
@@ -103,11 +106,14 @@ def report_figures(
     summary: pd.DataFrame,
     config: Mapping[str, Any],
     comparisons: pd.DataFrame | None = None,
+    figs: Mapping[str, Figure] | None = None,
 ) -> list[dict[str, str]]:
     """Every figure as ``{stem, section, caption, uri}`` (a PNG data URI), in the
-    order of :func:`negr2.figures.study_figures`."""
+    order of :func:`negr2.figures.study_figures` (drawn here unless ``figs`` is given)."""
+    if figs is None:
+        figs = study_figures(trials, summary, config, comparisons)
     out = []
-    for stem, fig in study_figures(trials, summary, config, comparisons).items():
+    for stem, fig in figs.items():
         kind = figures.figure_kind(stem)
         out.append(
             {

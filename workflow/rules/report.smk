@@ -10,6 +10,7 @@ rule report:
             caption="../report/report.rst",
             category="Report",
         ),
+        figures=directory(f"{RESULTS}/paper/figures"),
     log:
         f"{RESULTS}/logs/report.log",
     conda:
@@ -23,3 +24,24 @@ rule report:
         workdir=workflow.basedir,
     script:
         "../scripts/report.py"
+
+
+rule paper:
+    """Manuscript outputs beside the figures: a booktabs table, number macros, Markdown."""
+    input:
+        summary=rules.aggregate.output.summary,
+        comparisons=rules.aggregate.output.comparisons,
+        figures=rules.report.output.figures,
+    output:
+        table=f"{RESULTS}/paper/table.tex",
+        numbers=f"{RESULTS}/paper/numbers.tex",
+        markdown=f"{RESULTS}/paper/report.md",
+    log:
+        f"{RESULTS}/logs/paper.log",
+    conda:
+        "../../envs/negr2.yaml"
+    params:
+        config=config,
+        code=code_fingerprint("paper.py"),
+    script:
+        "../scripts/paper.py"

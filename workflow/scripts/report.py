@@ -1,23 +1,30 @@
-"""Render the study's self-contained HTML report."""
+"""Draw the study's figures once: into the self-contained HTML report, and as
+PDF, SVG and 300-dpi PNG files for manuscripts."""
 
 import pandas as pd
 
 from negr2 import io, logs
+from negr2.figures import figure_caption, study_figures
+from negr2.paper import save_figures
 from negr2.report import render_report
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
+config = snakemake.params.config
 trials = pd.read_parquet(snakemake.input.trials)
 summary = pd.read_csv(snakemake.input.summary)
 comparisons = pd.read_csv(snakemake.input.comparisons)
+figs = study_figures(trials, summary, config, comparisons)
+save_figures(figs, {stem: figure_caption(stem) for stem in figs}, snakemake.output.figures)
 html = render_report(
-    snakemake.params.config,
+    config,
     trials,
     summary,
     snakemake.params.tracking_uri,
     snakemake.params.workdir,
     comparisons=comparisons,
+    figs=figs,
 )
 io.write_text(snakemake.output.html, html)
 
