@@ -10,7 +10,13 @@ rule report:
             caption="../report/report.rst",
             category="Report",
         ),
-        figures=directory(f"{RESULTS}/paper/figures"),
+        figures=report(
+            directory(f"{RESULTS}/paper/figures"),
+            patterns=["{stem}.png"],
+            caption="../report/figures.rst",
+            category="Figures",
+            labels={"figure": "{stem}"},
+        ),
     log:
         f"{RESULTS}/logs/report.log",
     conda:

@@ -3,7 +3,13 @@ rule trials:
     input:
         data=rules.generate.output.data,
     output:
-        trials=f"{RESULTS}/trials/{{scenario}}/{{model}}/{{chunk}}.parquet",
+        trials=report(
+            f"{RESULTS}/trials/{{scenario}}/{{model}}/{{chunk}}.parquet",
+            caption="../report/trials.rst",
+            category="Trials",
+            subcategory="{scenario}",
+            labels={"model": "{model}", "trials": "{chunk}"},
+        ),
     log:
         f"{RESULTS}/logs/trials/{{scenario}}/{{model}}/{{chunk}}.log",
     priority: trial_priority
