@@ -9,14 +9,16 @@ CORES ?= all
 STUDY ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+KERAS_STAMP := $(VENV)/.installed-keras
 CONFIG := $(if $(STUDY),--configfile $(STUDY),)
 
-.PHONY: study test lint mlflow-ui clean-results
+.PHONY: study test lint mlflow-ui screenshots clean-results
 
 study: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) $(CONFIG)
 
-test: $(STAMP)
+# The tests also run the Keras models for real, so they need the keras extra.
+test: $(STAMP) $(KERAS_STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -27,11 +29,20 @@ lint: $(STAMP)
 mlflow-ui: $(STAMP)
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///results/mlflow.db --host 127.0.0.1 --port 5000
 
+# Retake README's MLflow UI screenshots (docs/img/) from the default study's store; needs
+# Debian's chromium and chromium-driver.
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots.py
+
 # The environment is rebuilt whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "negr2 needs Python >= 3.11, found " + sys.version.split()[0] + ": run with PYTHON=python3.11 (or newer)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+$(KERAS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,keras]'
 	@touch $@
 
 clean-results:
