@@ -15,6 +15,9 @@ CONFIG := $(if $(STUDY),--configfile $(STUDY),)
 .PHONY: study test lint mlflow-ui screenshots clean-results
 
 study: $(STAMP)
+	@if [ -n "$(STUDY)" ] && [ ! -f "$(STUDY)" ]; then \
+		echo "negr2: no study file '$(STUDY)'; the studies are: $$(ls config/studies/*.yaml | tr '\n' ' ')" >&2; \
+		exit 2; fi
 	$(BIN)/snakemake --cores $(CORES) $(CONFIG)
 
 # The tests also run the Keras models for real, so they need the keras extra.

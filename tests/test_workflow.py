@@ -28,6 +28,10 @@ TRIAL_COLUMNS = [
     "rmse",
     "mae",
     "msle",
+    "neg_recall",
+    "mae_neg",
+    "bias_neg",
+    "pred_neg_share",
     "r2_train",
     "fit_seconds",
     "predict_seconds",
@@ -296,3 +300,15 @@ def test_sweeps_and_ablations_end_to_end(tmp_path):
     assert sorted(planned_trial_jobs(dry.stdout)) == [
         f"scenario=noise@n_train={n}, model=KNN@n_neighbors=4, chunk=1of1" for n in (20, 30)
     ]
+
+
+def test_results_of_an_older_format_are_refused(tmp_path):
+    path = write_config(tmp_path, tiny_config())
+    old = results(tmp_path) / "trials" / "noise" / "Ridge"
+    old.mkdir(parents=True)
+    (old / "1of1.parquet").write_bytes(b"an older layout")
+    done = run_snakemake(tmp_path, "--cores", "1", "--configfile", str(path), check=False)
+    assert done.returncode != 0
+    assert "was written by an older negr2" in done.stderr + done.stdout
+    assert "move that folder away or delete it" in done.stderr + done.stdout
+    assert sorted(p.name for p in results(tmp_path).iterdir()) == ["trials"]  # nothing new

@@ -7,3 +7,7 @@ scikit-learn, pandas or MLflow import them themselves.
 """
 
 __version__ = "0.1.0"
+
+#: The layout of results/<study>/: bumped whenever a table's columns or the files
+#: change, so that a results folder written by an older version is refused, not mixed.
+RESULTS_FORMAT = 2

@@ -15,6 +15,7 @@ import importlib.util
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -85,10 +86,36 @@ def _describe(error) -> str:
     return f"{where}: {error.message}"
 
 
+#: Import paths of the Keras network, which needs the ``keras`` extra.
+KERAS_ESTIMATORS = frozenset({"negr2.models.KerasMLP", "negr2.keras_mlp.KerasMLP"})
+
+
+def check_results_folder(folder: str) -> None:
+    """Refuse a results folder written by another results format (see
+    :data:`negr2.RESULTS_FORMAT`): its tables would not mix with new ones."""
+    from negr2 import RESULTS_FORMAT
+
+    root = Path(folder)
+    marker = root / "negr2-format.json"
+    if marker.is_file():
+        found = json.loads(marker.read_text()).get("results_format")
+    elif (root / "trials").is_dir() or (root / "trials.parquet").is_file():
+        found = None  # written before folders were marked
+    else:
+        return
+    if found != RESULTS_FORMAT:
+        writer = "an older negr2" if found is None else f"negr2 results format {found}"
+        raise ValueError(
+            f"{folder} was written by {writer}, and this negr2 writes results format "
+            f"{RESULTS_FORMAT}: move that folder away or delete it, then run again"
+        )
+
+
 def check_config(config: Mapping[str, Any]) -> None:
     """Checks beyond the schema; raises ``ValueError`` naming the offending key."""
     from negr2 import study
     from negr2.ablation import INFORMED_GENERATORS
+    from negr2.claims import check_claims
     from negr2.generators import check_scenario
 
     for section in ("scenarios", "models"):
@@ -99,6 +126,7 @@ def check_config(config: Mapping[str, Any]) -> None:
                 )
     for name, model in config["models"].items():
         check_import_path(model["estimator"], f"models.{name}.estimator")
+        check_keras_extra(model["estimator"], f"models.{name}.estimator")
     study.check_sweeps(config)
     for point in study.scenario_points(config) + study.model_points(config):
         if "/" in point.id or any(c.isspace() for c in point.id):
@@ -122,6 +150,18 @@ def check_config(config: Mapping[str, Any]) -> None:
             f"reference.scenario: {scenario!r} is not one of the study's scenario points "
             f"({', '.join(points)})"
         )
+    check_claims(config, points, [p.id for p in study.model_points(config)])
+
+
+def check_keras_extra(path: str, key: str) -> None:
+    """A Keras model needs the ``keras`` extra (Keras and JAX); say how to install it.
+
+    Only looks the packages up (``importlib.util.find_spec``), never imports them.
+    """
+    if path not in KERAS_ESTIMATORS:
+        return
+    if importlib.util.find_spec("keras") is None or importlib.util.find_spec("jax") is None:
+        raise ValueError(f"{key}: KerasMLP needs the keras extra: pip install -e '.[keras]'")
 
 
 def _check_reference_model(config: Mapping[str, Any]) -> None:

@@ -2,7 +2,8 @@ import os
 import re
 from pathlib import Path
 
-from negr2.config import check_config, fingerprint, model_chunks
+from negr2 import RESULTS_FORMAT
+from negr2.config import check_config, check_results_folder, fingerprint, model_chunks
 from negr2.study import model_points, scenario_points
 
 try:
@@ -11,6 +12,10 @@ except ValueError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 
 STUDY = config["study"]
+try:
+    check_results_folder(f"results/{STUDY}")
+except ValueError as error:
+    raise WorkflowError(str(error)) from None
 # Sweeps expand into points: each (scenario point, model point) is a cell.
 SCENARIOS = {point.id: point for point in scenario_points(config)}
 MODELS = {point.id: point for point in model_points(config)}
