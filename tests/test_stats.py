@@ -72,20 +72,29 @@ NAN = float("nan")
 
 def _trials_frame() -> pd.DataFrame:
     """Two cells of full rows; cell (noise, A) has one failed trial whose values must be
-    ignored, and one ok trial whose MSLE is undefined (a negative target)."""
+    ignored, and one ok trial whose MSLE is undefined (a negative target) and whose
+    negative-target metrics are undefined (no negative target: made up, not consistent
+    with its MSLE, for the sake of the test)."""
     rows = [
-        # model, trial, seed, r2, oos_r2, rmse, mae, msle, r2_train, fit_s, predict_s,
-        # status, error
-        ("A", 0, 10, -0.20, -0.25, 1.1, 0.9, 0.30, 0.10, 0.01, 0.001, "ok", ""),
-        ("A", 1, 11, 0.05, 0.01, 1.0, 0.8, NAN, 0.12, 0.03, 0.003, "ok", ""),
-        ("A", 2, 12, -0.10, 0.02, 1.2, 1.0, 0.50, 0.08, 0.02, 0.002, "ok", ""),
-        ("A", 3, 13, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, "failed", "RuntimeError: boom"),
-        ("A", 4, 14, -0.40, -0.45, 1.3, 1.1, 0.70, 0.20, 0.04, 0.004, "ok", ""),
-        ("B", 0, 10, 0.30, 0.32, 0.7, 0.5, 0.10, 0.50, 0.10, 0.010, "ok", ""),
-        ("B", 1, 11, -0.01, 0.00, 0.9, 0.6, 0.20, 0.40, 0.20, 0.020, "ok", ""),
+        # model, trial, seed, r2, oos_r2, rmse, mae, msle, neg_recall, mae_neg, bias_neg,
+        # pred_neg_share, r2_train, fit_s, predict_s, status, error
+        ("A", 0, 10, -0.20, -0.25, 1.1, 0.9, 0.30, 0.50, 1.2, 0.8, 0.3, 0.10, 0.01, 0.001,
+         "ok", ""),
+        ("A", 1, 11, 0.05, 0.01, 1.0, 0.8, NAN, NAN, NAN, NAN, 0.1, 0.12, 0.03, 0.003, "ok", ""),
+        ("A", 2, 12, -0.10, 0.02, 1.2, 1.0, 0.50, 0.25, 1.5, 1.1, 0.2, 0.08, 0.02, 0.002,
+         "ok", ""),
+        ("A", 3, 13, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, "failed",
+         "RuntimeError: boom"),
+        ("A", 4, 14, -0.40, -0.45, 1.3, 1.1, 0.70, 1.00, 0.4, -0.2, 0.5, 0.20, 0.04, 0.004,
+         "ok", ""),
+        ("B", 0, 10, 0.30, 0.32, 0.7, 0.5, 0.10, 0.00, 2.0, 1.9, 0.0, 0.50, 0.10, 0.010,
+         "ok", ""),
+        ("B", 1, 11, -0.01, 0.00, 0.9, 0.6, 0.20, 0.50, 1.0, 0.6, 0.25, 0.40, 0.20, 0.020,
+         "ok", ""),
     ]  # fmt: skip
-    columns = ["model", "trial", "seed", "r2", "oos_r2", "rmse", "mae", "msle", "r2_train",
-               "fit_seconds", "predict_seconds", "status", "error"]  # fmt: skip
+    columns = ["model", "trial", "seed", "r2", "oos_r2", "rmse", "mae", "msle", "neg_recall",
+               "mae_neg", "bias_neg", "pred_neg_share", "r2_train", "fit_seconds",
+               "predict_seconds", "status", "error"]  # fmt: skip
     frame = pd.DataFrame(rows, columns=columns)
     frame.insert(0, "scenario", "noise")
     frame.insert(1, "scenario_id", "noise")
@@ -93,8 +102,8 @@ def _trials_frame() -> pd.DataFrame:
     frame.insert(4, "ablation", "full")
     assert list(frame.columns) == [
         "scenario", "scenario_id", "model", "model_id", "ablation", "trial", "seed", "r2",
-        "oos_r2", "rmse", "mae", "msle", "r2_train", "fit_seconds", "predict_seconds",
-        "status", "error",
+        "oos_r2", "rmse", "mae", "msle", "neg_recall", "mae_neg", "bias_neg", "pred_neg_share",
+        "r2_train", "fit_seconds", "predict_seconds", "status", "error",
     ]  # fmt: skip
     return frame
 
@@ -110,7 +119,8 @@ def _t_interval(x: np.ndarray) -> tuple[float, float]:
 
 def test_trial_metrics_include_the_new_metrics():
     assert stats.TRIAL_METRICS == (
-        "r2", "oos_r2", "rmse", "mae", "msle", "r2_train", "fit_seconds", "predict_seconds",
+        "r2", "oos_r2", "rmse", "mae", "msle", "neg_recall", "mae_neg", "bias_neg",
+        "pred_neg_share", "r2_train", "fit_seconds", "predict_seconds",
     )  # fmt: skip
 
 

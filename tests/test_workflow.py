@@ -179,7 +179,13 @@ def test_changing_one_model_reruns_only_its_cell(tmp_path):
     config["models"]["Ridge"]["params"]["alpha"] = 10.0
     write_config(tmp_path, config)
     dry = run_snakemake(tmp_path, "-n", "--cores", "2", "--configfile", str(path))
-    assert planned_jobs(dry.stdout) == {"trials": 2, "aggregate": 1, "report": 1, "track": 1}
+    assert planned_jobs(dry.stdout) == {
+        "trials": 2,
+        "aggregate": 1,
+        "report": 1,
+        "paper": 1,
+        "track": 1,
+    }
     assert sorted(planned_trial_jobs(dry.stdout)) == [
         f"scenario=noise, model=Ridge, chunk={c}" for c in ("1of2", "2of2")
     ]

@@ -4,7 +4,9 @@
   with a column per swept parameter;
 * summary: one row per scenario point × model point × ablation variant, with
   the paired difference of each variant to ``full`` and the closed-form R²;
-* comparisons: each model against a reference model on the same trials.
+* comparisons: each model against a reference model on the same trials;
+* claims: each of the config's claims tested on the paired trials
+  (:func:`negr2.claims.evaluate_claims`).
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ import pandas as pd
 
 from negr2 import io, theory
 from negr2.ablation import n_kept
+from negr2.claims import evaluate_claims
 from negr2.stats import paired_difference, summarise
 from negr2.study import model_points, scenario_points, swept_columns
 
 CELL = ["scenario_id", "model_id"]
+
+#: The claims table: one row per claim of the config, with its verdict.
+claims_table = evaluate_claims
 
 
 def combine_trials(chunk_paths: Iterable[str], config: Mapping[str, Any]) -> pd.DataFrame:

@@ -13,6 +13,9 @@ plus the keys of :data:`GENERATOR_PARAMS` that generator takes:
     ``y = X·coef + N(0, noise_sd²)`` with independent ``normal`` or ``uniform`` features;
     ``coef`` is given, or made of ``n_informative`` equal leading coefficients scaled to
     a population signal-to-noise ratio ``snr = Var(X·coef) / noise_sd²``.
+    Optionally the target is shifted and right-skewed: ``target_shift`` and
+    ``target_skew`` (see :func:`shape_target`), to make mostly positive targets with a
+    minority of negatives.
 ``correlated``
     As ``linear`` with normal features of Toeplitz covariance ``Σ_ij = rho^|i-j|``.
 ``friedman1``
@@ -87,7 +90,7 @@ _LINEAR_KEYS = frozenset({"n_features", "noise_sd", "coef", "n_informative", "sn
 #: The scenario keys each generator accepts, besides :data:`COMMON_KEYS`.
 GENERATOR_PARAMS: dict[str, frozenset[str]] = {
     "gaussian_noise": frozenset({"n_features"}),
-    "linear": _LINEAR_KEYS | {"features"},
+    "linear": _LINEAR_KEYS | {"features", "target_shift", "target_skew"},
     "correlated": _LINEAR_KEYS | {"rho"},
     "friedman1": frozenset({"n_features", "noise"}),
     "diabetes": frozenset(),
@@ -96,6 +99,7 @@ GENERATOR_PARAMS: dict[str, frozenset[str]] = {
 
 _LINEAR_FEATURES = ("normal", "uniform")
 _UNIFORM_VARIANCE = 1.0 / 12.0  # variance of U(0, 1)
+_MAX_EXPONENT = 700.0  # exp(709.8) overflows float64
 _FRIEDMAN_MIN_FEATURES = 5
 _TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -176,6 +180,8 @@ def linear(rng: np.random.Generator, spec: Mapping[str, Any]) -> Dataset:
     (``features: uniform``); ``coef`` is given, or ``n_informative`` leading coefficients
     equal to ``c`` and the rest 0, with ``c`` such that ``Var(X·coef) / noise_sd² = snr``
     in population. The features ``(n_rows, n_features)`` are drawn first, then the noise.
+    Then, if ``target_shift`` or ``target_skew`` is given (both default to 0), the target
+    is transformed by :func:`shape_target` (no draw is added).
 
     Parameters
     ----------
@@ -194,7 +200,53 @@ def linear(rng: np.random.Generator, spec: Mapping[str, Any]) -> Dataset:
     else:
         X = rng.standard_normal(shape)
         coef = _coefficients(spec, float)
-    return _linear_dataset(rng, X, coef, spec)
+    data = _linear_dataset(rng, X, coef, spec)
+    shift, skew = float(spec.get("target_shift", 0.0)), float(spec.get("target_skew", 0.0))
+    if shift == 0.0 and skew == 0.0:
+        return data
+    y = shape_target(data.y, shift, skew)
+    return Dataset(data.X, y, data.feature_names, data.informative)
+
+
+def shape_target(y: np.ndarray, shift: float = 0.0, skew: float = 0.0) -> np.ndarray:
+    """Shift a target, then skew it to the right: ``t = y + shift``, and
+    ``(exp(skew · t) − 1) / skew`` for ``skew > 0`` (``t`` itself for ``skew = 0``, the
+    limit).
+
+    The transform is strictly increasing, so it keeps the order of the targets (and so
+    which features matter, and in which direction), and it keeps the sign of ``t``: the
+    share of negative targets is ``P(y < −shift)``, whatever ``skew``. Positive targets
+    are stretched (a long right tail), negative ones squeezed into ``(−1/skew, 0)``:
+    mostly positive quantities with a minority of small negatives, like sales net of
+    returns. The relation to the features is no longer linear when ``skew > 0``.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_rows,)
+    shift : a finite number.
+    skew : a finite number >= 0.
+
+    Returns
+    -------
+    ndarray of shape (n_rows,), float64
+
+    Raises
+    ------
+    ValueError
+        For a bad ``shift`` or ``skew``, or when ``skew · t`` is so large that ``exp``
+        would overflow.
+    """
+    if not math.isfinite(shift) or not math.isfinite(skew) or skew < 0:
+        raise ValueError(f"need a finite shift and a finite skew >= 0, got {shift} and {skew}")
+    t = np.asarray(y, dtype=np.float64) + shift
+    if skew == 0.0:
+        return t
+    largest = float(skew * t.max()) if t.size else 0.0
+    if largest > _MAX_EXPONENT:
+        raise ValueError(
+            f"target_skew {skew} overflows: exp({largest:.0f}) is too large; lower target_skew"
+        )
+    return np.expm1(skew * t) / skew
 
 
 def _toeplitz(n_features: int, rho: float) -> np.ndarray:
@@ -596,6 +648,8 @@ def _check_linear(name: str, spec: Mapping[str, Any]) -> None:
         )
     _non_negative(name, spec, "noise_sd", 1.0)
     _check_coefficients(name, spec, n_features)
+    _real(name, "target_shift", spec.get("target_shift", 0.0))
+    _non_negative(name, spec, "target_skew", 0.0)
 
 
 def _check_correlated(name: str, spec: Mapping[str, Any]) -> None:

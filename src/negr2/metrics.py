@@ -3,6 +3,11 @@
 They match scikit-learn's ``r2_score``, ``root_mean_squared_error`` and
 ``mean_absolute_error`` (tests/test_metrics.py checks that), without importing
 scikit-learn here.
+
+The negative-target metrics (:func:`neg_recall`, :func:`mae_neg`, :func:`bias_neg`)
+score a model only on the test rows whose target is negative (< 0), the minority a
+model trained mostly on positive targets tends to miss; they are NaN when no test
+target is negative. :func:`pred_neg_share` is always defined.
 """
 
 from __future__ import annotations
@@ -60,6 +65,60 @@ def mae(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Mean absolute error."""
     y_true, y_pred = _check(y_true, y_pred)
     return float(np.mean(np.abs(y_true - y_pred)))
+
+
+def neg_recall(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Share of the negative targets (y < 0) predicted negative (ŷ < 0); NaN when no
+    target is negative.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+    """
+    y_true, y_pred = _negative_targets(y_true, y_pred)
+    return float(np.mean(y_pred < 0)) if y_true.size else float("nan")
+
+
+def mae_neg(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Mean absolute error over the rows with a negative target; NaN when there is none.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+    """
+    y_true, y_pred = _negative_targets(y_true, y_pred)
+    return float(np.mean(np.abs(y_pred - y_true))) if y_true.size else float("nan")
+
+
+def bias_neg(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Mean of ŷ − y over the rows with a negative target; NaN when there is none.
+
+    Positive: the model pulls negative targets up, towards the (mostly positive) mean.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+    """
+    y_true, y_pred = _negative_targets(y_true, y_pred)
+    return float(np.mean(y_pred - y_true)) if y_true.size else float("nan")
+
+
+def pred_neg_share(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Share of the predictions that are negative (ŷ < 0), whatever the targets.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,); ``y_true`` is only checked.
+    """
+    _, y_pred = _check(y_true, y_pred)
+    return float(np.mean(y_pred < 0))
+
+
+def _negative_targets(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows (targets, predictions) whose target is negative, each (n_negative,)."""
+    y_true, y_pred = _check(y_true, y_pred)
+    negative = y_true < 0
+    return y_true[negative], y_pred[negative]
 
 
 def _check(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,10 +1,20 @@
-"""Estimators named in the config by import path, seeded per trial."""
+"""Estimators named in the config by import path, seeded per trial.
+
+:class:`KerasMLP` (a Keras network as a scikit-learn regressor, :mod:`negr2.keras_mlp`)
+is re-exported here, so a study names it ``negr2.models.KerasMLP``. Importing this
+module does not import Keras or JAX: they need the ``keras`` extra and load on the
+first fit.
+"""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
 from typing import Any
+
+from negr2.keras_mlp import KerasMLP
+
+__all__ = ["KerasMLP", "build_estimator", "import_estimator"]
 
 
 def import_estimator(path: str, key: str = "estimator") -> type:

@@ -16,6 +16,10 @@ TRIAL_METRICS = (
     "rmse",
     "mae",
     "msle",
+    "neg_recall",
+    "mae_neg",
+    "bias_neg",
+    "pred_neg_share",
     "r2_train",
     "fit_seconds",
     "predict_seconds",
@@ -57,6 +61,10 @@ def summarise_cell(trials: pd.DataFrame) -> dict[str, float]:
     Failed trials are counted in ``n_failed`` and left out of every statistic.
     ``msle`` is undefined where a target or prediction is negative: its mean is
     over the trials where it is defined, and ``n_msle_undefined`` counts the others.
+    Likewise ``neg_recall``, ``mae_neg`` and ``bias_neg`` are undefined in a trial
+    whose test split has no negative target: their means (and the t intervals of
+    ``mean_neg_recall`` and ``mean_bias_neg``) are over the trials where they are
+    defined, and ``n_no_negative_targets`` counts the others.
     """
     ok = trials[trials["status"] == "ok"]
     r2 = ok["r2"].to_numpy(dtype=float)
@@ -72,6 +80,20 @@ def summarise_cell(trials: pd.DataFrame) -> dict[str, float]:
         values = values[~np.isnan(values)]
         out[f"mean_{metric}"] = float(values.mean()) if values.size else math.nan
     out["n_msle_undefined"] = int(ok["msle"].isna().sum())
+    return out | _negative_target_summary(ok)
+
+
+def _negative_target_summary(ok: pd.DataFrame) -> dict[str, float]:
+    """Means of the negative-target metrics over the ok trials where they are defined."""
+    out: dict[str, float] = {}
+    for metric in ("neg_recall", "mae_neg", "bias_neg", "pred_neg_share"):
+        values = ok[metric].to_numpy(dtype=float)
+        values = values[~np.isnan(values)]
+        if metric in ("neg_recall", "bias_neg"):
+            out |= _mean_with_interval(values, f"mean_{metric}")
+        else:
+            out[f"mean_{metric}"] = float(values.mean()) if values.size else math.nan
+    out["n_no_negative_targets"] = int(ok["neg_recall"].isna().sum())
     return out
 
 

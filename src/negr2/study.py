@@ -20,7 +20,8 @@ from typing import Any
 LIST_VALUED_SCENARIO_KEYS = frozenset({"coef", "columns"})
 #: Scenario keys that are never swept.
 UNSWEPT_SCENARIO_KEYS = frozenset({"generator", "split", "path", "target"})
-#: Columns of the trials table that a swept parameter must not shadow.
+#: Columns of the trials table that a swept parameter must not shadow (trials.COLUMNS;
+#: written out because this module must stay cheap to import).
 RESERVED_COLUMNS = frozenset(
     {
         "scenario",
@@ -35,6 +36,10 @@ RESERVED_COLUMNS = frozenset(
         "rmse",
         "mae",
         "msle",
+        "neg_recall",
+        "mae_neg",
+        "bias_neg",
+        "pred_neg_share",
         "r2_train",
         "fit_seconds",
         "predict_seconds",

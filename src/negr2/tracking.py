@@ -247,7 +247,9 @@ def cell_params(config: Mapping[str, Any], row: pd.Series) -> dict[str, Any]:
 
 
 def _fingerprint(rows: pd.DataFrame, params: Mapping[str, Any]) -> str:
-    digest = hashlib.sha256(pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes())
+    """A hash of a cell's rows and parameters (CSV text: list-valued sweep columns
+    hash as well as numbers)."""
+    digest = hashlib.sha256(rows.to_csv(index=False).encode())
     digest.update(repr(sorted(params.items())).encode())
     return digest.hexdigest()[:16]
 

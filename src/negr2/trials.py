@@ -30,13 +30,28 @@ COLUMNS = (
     "rmse",
     "mae",
     "msle",
+    "neg_recall",
+    "mae_neg",
+    "bias_neg",
+    "pred_neg_share",
     "r2_train",
     "fit_seconds",
     "predict_seconds",
     "status",
     "error",
 )
-SCORES = ("r2", "oos_r2", "rmse", "mae", "msle", "r2_train")
+#: Scores on the test rows with a negative target: NaN where a test split has none.
+NEGATIVE_TARGET_SCORES = ("neg_recall", "mae_neg", "bias_neg")
+SCORES = (
+    "r2",
+    "oos_r2",
+    "rmse",
+    "mae",
+    "msle",
+    *NEGATIVE_TARGET_SCORES,
+    "pred_neg_share",
+    "r2_train",
+)
 TIMES = ("fit_seconds", "predict_seconds")
 
 
@@ -167,6 +182,10 @@ def _fit_and_score(X_train, X_test, y_train, y_test, model_spec, seed) -> dict[s
         "rmse": metrics.rmse(y_test, y_pred),
         "mae": metrics.mae(y_test, y_pred),
         "msle": metrics.msle(y_test, y_pred),
+        "neg_recall": metrics.neg_recall(y_test, y_pred),
+        "mae_neg": metrics.mae_neg(y_test, y_pred),
+        "bias_neg": metrics.bias_neg(y_test, y_pred),
+        "pred_neg_share": metrics.pred_neg_share(y_test, y_pred),
         "r2_train": metrics.r2(y_train, y_fit),
         "fit_seconds": fit_seconds,
         "predict_seconds": predict_seconds,
@@ -177,11 +196,15 @@ def _fit_and_score(X_train, X_test, y_train, y_test, model_spec, seed) -> dict[s
 
 def _combine(folds: list[dict[str, Any]]) -> dict[str, Any]:
     """One trial's result from its folds: scores averaged, times summed; the first
-    failure, if any fold failed."""
+    failure, if any fold failed. The negative-target scores are averaged over the
+    folds where they are defined (NaN if none is)."""
     failed = next((f for f in folds if f["status"] != "ok"), None)
     if failed is not None:
         return {**dict.fromkeys(SCORES + TIMES, float("nan")), **failed}
     out: dict[str, Any] = {k: float(np.mean([f[k] for f in folds])) for k in SCORES}
+    for k in NEGATIVE_TARGET_SCORES:
+        defined = [f[k] for f in folds if not np.isnan(f[k])]
+        out[k] = float(np.mean(defined)) if defined else float("nan")
     out |= {k: float(np.sum([f[k] for f in folds])) for k in TIMES}
     return out | {"status": "ok", "error": ""}
 

@@ -1,5 +1,6 @@
 rule aggregate:
-    """The study's tables: every trial, the summary and the paired model comparisons."""
+    """The study's tables: every trial, the summary, the paired model comparisons and the
+    config's claims with their verdicts."""
     input:
         chunks=trial_chunk_files(),
     output:
@@ -14,6 +15,7 @@ rule aggregate:
             caption="../report/comparisons.rst",
             category="Tables",
         ),
+        claims=f"{RESULTS}/claims.csv",
     log:
         f"{RESULTS}/logs/aggregate.log",
     conda:

@@ -1,0 +1,166 @@
+"""A study's claims: "model A is better than model B on this metric", tested on the trials.
+
+A claim (an entry of the config's ``claims:`` list) names a scenario point, a ``better``
+and a ``than`` model point, and a metric. It is tested on the paired trials of that
+scenario (every model of a trial sees the same data), on the full feature set, over the
+trials where both fits are ok and the metric is defined for both. The difference
+``better − than`` is taken per trial and its sign turned so that a positive difference
+goes the claim's way (``than − better`` for a metric where lower is better). Its mean
+gets a Student-t 95 % interval and a two-sided Wilcoxon signed-rank p-value, and the
+verdict says where the interval lies:
+
+* ``supported``: entirely above 0, in the claim's direction;
+* ``contradicted``: entirely below 0, against it;
+* ``inconclusive``: it covers 0 (or there are fewer than two pairs). This is also the
+  verdict to expect of "A matches B": no difference that the trials can see.
+
+This module imports only the standard library at load time: :func:`check_claims` runs
+in the Snakefile on every ``snakemake`` call.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+#: Each metric a claim may use, with whether lower is better (None: no default, the
+#: claim must say). ``bias_neg_abs`` is |bias_neg|, the size of the bias on negative
+#: targets whatever its sign.
+METRICS: dict[str, bool | None] = {
+    "r2": False,
+    "oos_r2": False,
+    "rmse": True,
+    "mae": True,
+    "mae_neg": True,
+    "bias_neg_abs": True,
+    "neg_recall": False,
+    "pred_neg_share": None,
+}
+COLUMNS = (
+    "text",
+    "scenario",
+    "better",
+    "than",
+    "metric",
+    "n_pairs",
+    "mean_diff",
+    "diff_lo",
+    "diff_hi",
+    "wilcoxon_p",
+    "verdict",
+)
+_KEYS = ["scenario_id", "model_id", "trial"]
+
+
+def lower_is_better(claim: Mapping[str, Any]) -> bool:
+    """The claim's ``lower_is_better``, else its metric's default.
+
+    Raises
+    ------
+    ValueError
+        For an unknown metric, or one without a default when the claim does not say.
+    """
+    metric = claim["metric"]
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}; use one of: {', '.join(METRICS)}")
+    given = claim.get("lower_is_better")
+    if given is None and METRICS[metric] is None:
+        raise ValueError(f"metric {metric} has no default direction; set lower_is_better")
+    return bool(METRICS[metric] if given is None else given)
+
+
+def check_claims(config: Mapping[str, Any], scenario_ids: list[str], model_ids: list[str]) -> None:
+    """Check the config's claims against the study's scenario and model point ids.
+
+    Raises
+    ------
+    ValueError
+        ``claims[i].key: what is wrong``, for the first bad claim.
+    """
+    for i, claim in enumerate(config.get("claims") or []):
+        where = f"claims[{i}]"
+        if claim["scenario"] not in scenario_ids:
+            raise ValueError(
+                f"{where}.scenario: {claim['scenario']!r} is not one of the study's scenario "
+                f"points ({', '.join(scenario_ids)})"
+            )
+        for key in ("better", "than"):
+            if claim[key] not in model_ids:
+                raise ValueError(
+                    f"{where}.{key}: {claim[key]!r} is not one of the study's model points "
+                    f"({', '.join(model_ids)})"
+                )
+        if claim["better"] == claim["than"]:
+            raise ValueError(f"{where}.than: compares {claim['better']!r} with itself")
+        try:
+            lower_is_better(claim)
+        except ValueError as error:
+            raise ValueError(f"{where}.metric: {error}") from None
+
+
+def evaluate_claims(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
+    """Test every claim of the config on the trials (full feature set only).
+
+    Parameters
+    ----------
+    trials : the study's trials table (one row per scenario point, model point, trial
+        and ablation variant), with at least ``scenario_id, model_id, ablation, trial,
+        status`` and the claims' metric columns (``bias_neg_abs`` comes from
+        ``bias_neg``).
+    config : the study config, with its ``claims`` list (none: an empty table).
+
+    Returns
+    -------
+    DataFrame with one row per claim, in config order, and :data:`COLUMNS`.
+    """
+    import pandas as pd
+
+    rows = []
+    for claim in config.get("claims") or []:
+        better, than = _paired_values(trials, claim)
+        rows.append(
+            {
+                **{key: claim[key] for key in ("text", "scenario", "better", "than", "metric")},
+                **_test(better, than, lower_is_better(claim)),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _paired_values(trials: pd.DataFrame, claim: Mapping[str, Any]) -> tuple[Any, Any]:
+    """The claim's metric for ``better`` and for ``than``, each of shape (n_pairs,),
+    over the trials of its scenario where both are ok and the metric defined."""
+    metric = claim["metric"]
+    rows = trials[
+        (trials["scenario_id"] == claim["scenario"])
+        & (trials["ablation"] == "full")
+        & (trials["status"] == "ok")
+    ]
+    column = "bias_neg" if metric == "bias_neg_abs" else metric
+    values = rows[[*_KEYS, column]].rename(columns={column: "value"})
+    if metric == "bias_neg_abs":
+        values = values.assign(value=values["value"].abs())
+    values = values.dropna(subset=["value"])
+    a = values[values["model_id"] == claim["better"]].drop(columns="model_id")
+    b = values[values["model_id"] == claim["than"]].drop(columns="model_id")
+    pairs = a.merge(b, on=["scenario_id", "trial"], suffixes=("_better", "_than"))
+    return pairs["value_better"].to_numpy(dtype=float), pairs["value_than"].to_numpy(dtype=float)
+
+
+def _test(better: np.ndarray, than: np.ndarray, lower: bool) -> dict[str, Any]:
+    """Paired difference in the claim's direction, with its verdict."""
+    from negr2.stats import paired_difference
+
+    diff = paired_difference(than, better) if lower else paired_difference(better, than)
+    lo, hi = diff["diff_lo"], diff["diff_hi"]
+    verdict = "inconclusive"
+    if not math.isnan(lo) and lo > 0:
+        verdict = "supported"
+    elif not math.isnan(hi) and hi < 0:
+        verdict = "contradicted"
+    return {**diff, "verdict": verdict}
