@@ -306,3 +306,35 @@ def test_safe_stem(text, stem):
 def test_unknown_stem_has_no_caption():
     with pytest.raises(KeyError):
         figures.figure_caption("no-such-figure")
+
+
+def test_claims_are_stated_with_their_verdicts(build):
+    from negr2.claims import evaluate_claims
+
+    _, config, tables, _, _ = build("plain")
+    scenario = tables["summary"]["scenario_id"].iloc[0]
+    config = {
+        **config,
+        "claims": [
+            {
+                "text": "OLS beats the training mean",
+                "scenario": scenario,
+                "better": "LinearRegression",
+                "than": "MeanBaseline",
+                "metric": "r2",
+            },
+        ],
+    }
+    claims = evaluate_claims(tables["trials"], config)
+    html = render_report(
+        config,
+        tables["trials"],
+        tables["summary"],
+        "sqlite:///x.db",
+        comparisons=tables["comparisons"],
+        claims=claims,
+    )
+    assert '<table id="claims">' in html
+    assert "OLS beats the training mean" in html
+    assert f"<strong>{claims['verdict'].iloc[0]}</strong>" in html
+    assert f"{claims['mean_diff'].iloc[0]:.4f}" in html

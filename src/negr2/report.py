@@ -55,6 +55,7 @@ def render_report(
     workdir: str = ".",
     comparisons: pd.DataFrame | None = None,
     figs: Mapping[str, Figure] | None = None,
+    claims: pd.DataFrame | None = None,
 ) -> str:
     """The report as one self-contained HTML string.
 
@@ -68,6 +69,8 @@ def render_report(
         model); without it the report has no paired-comparisons section.
     figs : the figures, when the caller has drawn them already (see
         :func:`negr2.figures.study_figures`).
+    claims : the config's claims with their measured differences and verdicts (see
+        :func:`negr2.claims.evaluate_claims`).
     """
     reference = config.get("reference")
     comparison = compare(summary, reference) if reference else None
@@ -93,6 +96,7 @@ def render_report(
         disagreements=_disagreements(comparison),
         reference=reference,
         paired=paired_rows(comparisons),
+        claims=[] if claims is None else claims.to_dict("records"),
         figures=report_figures(trials, summary, config, comparisons, figs),
         tracking_uri=tracking_uri,
         versions=package_versions(),

@@ -4,6 +4,7 @@ rule report:
         trials=rules.aggregate.output.trials,
         summary=rules.aggregate.output.summary,
         comparisons=rules.aggregate.output.comparisons,
+        claims=rules.aggregate.output.claims,
     output:
         html=report(
             f"{RESULTS}/report.html",

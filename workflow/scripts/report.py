@@ -15,6 +15,7 @@ config = snakemake.params.config
 trials = pd.read_parquet(snakemake.input.trials)
 summary = pd.read_csv(snakemake.input.summary)
 comparisons = pd.read_csv(snakemake.input.comparisons)
+claims = pd.read_csv(snakemake.input.claims)
 figs = study_figures(trials, summary, config, comparisons)
 save_figures(figs, {stem: figure_caption(stem) for stem in figs}, snakemake.output.figures)
 html = render_report(
@@ -25,6 +26,7 @@ html = render_report(
     snakemake.params.workdir,
     comparisons=comparisons,
     figs=figs,
+    claims=claims,
 )
 io.write_text(snakemake.output.html, html)
 
