@@ -346,7 +346,7 @@ def rows_of(sample, table):
 def test_diabetes_trials_are_random_splits_of_the_dataset():
     from sklearn.datasets import load_diabetes
 
-    full = load_diabetes()
+    full = load_diabetes(scaled=False)
     data = draw(SPECS["diabetes"], trials=3)
     assert data["feature_names"].tolist() == list(full.feature_names)
     assert data["feature_names"][:3].tolist() == ["age", "sex", "bmi"]
@@ -363,7 +363,7 @@ def test_diabetes_trials_are_random_splits_of_the_dataset():
 def test_diabetes_can_use_every_row():
     from sklearn.datasets import load_diabetes
 
-    full = load_diabetes()
+    full = load_diabetes(scaled=False)
     data = draw({"generator": "diabetes", "n_train": 400, "n_test": 42})
     rows = rows_of(data["X"][0], full.data)
     assert sorted(rows) == list(range(442))

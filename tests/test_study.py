@@ -292,4 +292,4 @@ def test_repeated_sweep_value_is_rejected_up_front():
 def test_reserved_columns_are_the_trials_columns():
     from negr2.trials import COLUMNS
 
-    assert study.RESERVED_COLUMNS == frozenset(COLUMNS)
+    assert frozenset(COLUMNS) == study.RESERVED_COLUMNS

@@ -49,7 +49,7 @@ def variants(
         dropped = rng.choice(p, size=k, replace=False)
         out.append((f"drop_random:k={k}", np.setdiff1d(every, dropped)))
     if ablations.get("drop_informative"):
-        if not informative:
+        if len(informative) == 0:
             raise ValueError(
                 "ablations.drop_informative: this scenario's generator does not "
                 f"know its informative features (use one of {INFORMED_GENERATORS})"

@@ -21,7 +21,13 @@ from negr2 import io, theory
 from negr2.ablation import n_kept
 from negr2.claims import evaluate_claims
 from negr2.stats import paired_difference, summarise
-from negr2.study import model_points, scenario_points, swept_columns
+from negr2.study import (
+    comparison_reference,
+    model_points,
+    scenario_points,
+    split_of,
+    swept_columns,
+)
 
 CELL = ["scenario_id", "model_id"]
 
@@ -113,7 +119,7 @@ def theory_r2(
     unchanged by an affine rescaling of the features fitted on the training split.
     An ablation only changes the number of features p.
     """
-    split = scenario["split"] if "split" in scenario else config.get("split") or {}
+    split = split_of(config, scenario)
     if split.get("method", "holdout") != "holdout":
         return math.nan
     if scenario["generator"] != "gaussian_noise" or model.get("params"):
@@ -149,9 +155,9 @@ def comparisons_table(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.Dat
         return pd.DataFrame(columns=columns)
     ok = trials[trials["status"] == "ok"]
     keys = ["scenario_id", "ablation", "trial"]
-    ref = ok.loc[ok["model"] == reference, [*keys, "r2"]]
+    ref = ok.loc[ok["model_id"] == reference, [*keys, "r2"]]
     rows = []
-    others = ok[ok["model"] != reference]
+    others = ok[ok["model_id"] != reference]
     for (scenario_id, ablation, model_id), group in others.groupby(
         ["scenario_id", "ablation", "model_id"], sort=False
     ):
@@ -168,15 +174,6 @@ def comparisons_table(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.Dat
             }
         )
     return pd.DataFrame(rows, columns=columns)
-
-
-def comparison_reference(config: Mapping[str, Any]) -> str | None:
-    """The model every other is compared with: the config's, else LinearRegression
-    when the study has it."""
-    comparisons = config.get("comparisons") or {}
-    if "reference" in comparisons:
-        return comparisons["reference"]
-    return "LinearRegression" if "LinearRegression" in config["models"] else None
 
 
 def write_outputs(tables: Mapping[str, pd.DataFrame], paths: Mapping[str, str]) -> None:

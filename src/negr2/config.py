@@ -133,6 +133,7 @@ def check_config(config: Mapping[str, Any]) -> None:
             raise ValueError(f"{point.name}: swept values must not contain '/' or spaces")
     for point in study.scenario_points(config):
         check_scenario(point.name, point.spec)
+        _check_split(config, point)
     if (config.get("ablations") or {}).get("drop_informative"):
         for name, spec in config["scenarios"].items():
             if spec["generator"] not in INFORMED_GENERATORS:
@@ -141,6 +142,7 @@ def check_config(config: Mapping[str, Any]) -> None:
                     "which does not know its informative features; use one of: "
                     + ", ".join(INFORMED_GENERATORS)
                 )
+    _check_ablations(config)
     _check_reference_model(config)
     reference = config.get("reference") or {}
     scenario = reference.get("scenario")
@@ -164,8 +166,37 @@ def check_keras_extra(path: str, key: str) -> None:
         raise ValueError(f"{key}: KerasMLP needs the keras extra: pip install -e '.[keras]'")
 
 
+def _check_split(config: Mapping[str, Any], point: Any) -> None:
+    """k folds need at least two rows each (one-row folds give a meaningless R²)."""
+    from negr2.study import split_of
+
+    split = split_of(config, point.spec)
+    rows = point.spec["n_train"] + point.spec["n_test"]
+    if split.get("method") == "kfold" and rows < 2 * split.get("folds", 5):
+        raise ValueError(
+            f"scenarios.{point.name}: {split.get('folds', 5)} folds need at least "
+            f"{2 * split.get('folds', 5)} rows (n_train + n_test is {rows})"
+        )
+
+
+def _check_ablations(config: Mapping[str, Any]) -> None:
+    """Build every scenario's ablation variants on one trial's data, so that a feature
+    named in ``keep`` or a ``drop_random.k`` that does not fit fails now, not in a job."""
+    if not any((config.get("ablations") or {}).values()):
+        return
+    from negr2.ablation import variants
+    from negr2.generators import generate_scenario
+    from negr2.study import scenario_points
+
+    for point in scenario_points(config):
+        data = generate_scenario(point.id, point.spec, config["seed"], 1, seed_name=point.name)
+        variants(config["ablations"], data["feature_names"], data["informative"], 0)
+
+
 def _check_reference_model(config: Mapping[str, Any]) -> None:
-    reference = (config.get("comparisons") or {}).get("reference")
+    from negr2.study import comparison_reference
+
+    reference = comparison_reference(config)
     if reference is None:
         return
     if reference not in config["models"]:
@@ -175,7 +206,10 @@ def _check_reference_model(config: Mapping[str, Any]) -> None:
         )
     params = config["models"][reference].get("params") or {}
     if any(isinstance(v, list) for v in params.values()):
-        raise ValueError(f"comparisons.reference: {reference!r} is swept; compare with one model")
+        raise ValueError(
+            f"comparisons.reference: {reference!r} is swept; name an unswept model "
+            "to compare with (or reference: null for no comparisons)"
+        )
 
 
 def check_import_path(path: str, key: str) -> None:

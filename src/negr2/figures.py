@@ -38,7 +38,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.ticker import NullLocator  # noqa: E402
 
-from negr2.study import Point, model_points, scenario_points  # noqa: E402
+from negr2.study import Point, model_points, scenario_points, split_of  # noqa: E402
 
 #: The caption of each kind of figure; a figure's stem is ``<kind>`` or ``<kind>-<subject>``.
 FIGURE_CAPTIONS = {
@@ -115,7 +115,7 @@ def study_design(config: Mapping[str, Any], summary: pd.DataFrame) -> Design:
     """
     scenario_sweep = any(p.swept for p in scenario_points(config))
     model_sweep = any(p.swept for p in model_points(config))
-    splits = [config.get("split") or {}] + [s.get("split") or {} for s in _scenarios(config)]
+    splits = [split_of(config, s) for s in _scenarios(config)]
     kfold = any(split.get("method") == "kfold" for split in splits)
     dummy = any(m["estimator"] == "sklearn.dummy.DummyRegressor" for m in config["models"].values())
     return Design(
@@ -691,7 +691,7 @@ def baselines_by_model(summary: pd.DataFrame, config: Mapping[str, Any]) -> Figu
 
 def _split_text(config: Mapping[str, Any], point: Point) -> str:
     """``holdout split`` or ``5-fold CV``: the split a scenario point uses."""
-    split = point.spec.get("split") or config.get("split") or {}
+    split = split_of(config, point.spec)
     if split.get("method") == "kfold":
         return f"{split.get('folds', 5)}-fold CV"
     return "holdout split"

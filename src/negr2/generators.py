@@ -342,14 +342,15 @@ def _diabetes() -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     """scikit-learn's bundled diabetes data: X (442, 10), y (442,), feature names."""
     from sklearn.datasets import load_diabetes
 
-    bunch = load_diabetes()
+    bunch = load_diabetes(scaled=False)  # raw: scaling is the study's, fit on training rows
     return _read_only(bunch.data), _read_only(bunch.target), tuple(bunch.feature_names)
 
 
 def diabetes(rng: np.random.Generator, spec: Mapping[str, Any]) -> Dataset:
     """A fresh random split of scikit-learn's bundled diabetes data (442 rows, 10 features).
 
-    The data is :func:`~sklearn.datasets.load_diabetes` with its defaults (no download).
+    The data is :func:`~sklearn.datasets.load_diabetes` unscaled (no download): its
+    default scaling uses all 442 rows, test rows included.
 
     Each trial takes ``n_train + n_test`` distinct rows of the 442 in random order
     (``rng.permutation(442)[:n_train + n_test]``); the first ``n_train`` train.
@@ -505,7 +506,7 @@ def table(rng: np.random.Generator, spec: Mapping[str, Any]) -> Dataset:
     The file (``path``, ``.csv``, ``.parquet`` or ``.pq``; relative to the working
     directory) is read once per process. Each trial takes ``n_train + n_test`` distinct
     rows in random order, like :func:`diabetes`. The target is the ``target`` column; the
-    features the ``features`` columns (default: every other column, in file order).
+    features the ``columns`` (default: every other column, in file order).
 
     Parameters
     ----------

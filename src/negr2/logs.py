@@ -21,6 +21,13 @@ def to_file(path: str) -> None:
         force=True,
     )
     logging.captureWarnings(True)
+    sys.excepthook = _log_then_raise
+
+
+def _log_then_raise(kind, error, traceback) -> None:
+    """Put a job's fatal error in its log too, not only on Snakemake's console."""
+    logging.critical("the job failed", exc_info=(kind, error, traceback))
+    sys.__excepthook__(kind, error, traceback)
 
 
 def exit_job() -> None:

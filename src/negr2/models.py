@@ -34,7 +34,7 @@ def build_estimator(spec: Mapping[str, Any], seed: int, key: str = "model") -> A
     ----------
     spec : the model's config entry (``estimator`` and optional ``params``).
     seed : the trial's seed. An estimator with a ``random_state`` parameter that
-        ``params`` leaves unset gets this seed, so randomised models are
+        ``params`` leaves unset (or null) gets this seed, so randomised models are
         reproducible yet vary between trials; one the config sets is kept.
     key : where the spec sits in the config, for error messages.
     """
@@ -46,7 +46,9 @@ def build_estimator(spec: Mapping[str, Any], seed: int, key: str = "model") -> A
         raise ValueError(f"{key}.params: {spec['estimator']} rejects {params}: {error}") from error
     if not hasattr(estimator, "fit") or not hasattr(estimator, "predict"):
         raise ValueError(f"{key}.estimator: {spec['estimator']} has no fit/predict methods")
-    if "random_state" not in params and "random_state" in _param_names(estimator):
+    # An unset or null random_state would draw from global or OS randomness: give it
+    # the trial's seed instead, so every run of the study is the same.
+    if params.get("random_state") is None and "random_state" in _param_names(estimator):
         estimator.set_params(random_state=seed)
     return estimator
 

@@ -9,8 +9,9 @@ Naming rule of ``numbers.tex`` (``\\input`` it, then write e.g. ``\\NegPct{noise
 Quantity is one of NegPct, NegPctLo, NegPctHi (percent of trials with negative
 test R² and its Wilson 95 % bounds), MeanRsq, MeanRsqLo, MeanRsqHi (mean test R²
 and its t 95 % bounds), MedianRsq, TheoryRsq (closed-form expectation) and NTrials
-(trials that ran); ``\\DeltaRsq{<scenario>}{<model>}{<ablation>}`` with DeltaRsqLo and
-DeltaRsqHi for ablation variants. Point ids are those of summary.csv (e.g.
+(trials that ran without failing);
+``\\DeltaRsq{<scenario>}{<model>}{<ablation>}`` with DeltaRsqLo and DeltaRsqHi for
+ablation variants. Point ids are those of summary.csv (e.g.
 ``noise@n_train=20``); a number that does not exist prints a bold ``??`` and a
 LaTeX warning, like a broken ``\\ref``.
 """
@@ -60,18 +61,28 @@ def save_figures(
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    old = folder.with_name(f".{folder.name}.old")
     try:
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; others may read results
         for stem, fig in figures.items():
             fig.savefig(tmp / f"{stem}.pdf", metadata={"CreationDate": None, "Creator": None})
             fig.savefig(tmp / f"{stem}.svg", metadata={"Date": None, "Creator": None})
             fig.savefig(tmp / f"{stem}.png", dpi=300, metadata={"Software": None})
         ordered = {stem: captions[stem] for stem in figures}
         (tmp / "captions.json").write_text(json.dumps(ordered, indent=1, ensure_ascii=False))
+        shutil.rmtree(old, ignore_errors=True)
         if folder.exists():
-            shutil.rmtree(folder)
+            os.replace(folder, old)  # set aside, so a complete folder is always there
         os.replace(tmp, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def numbers_tex(summary: pd.DataFrame, study: str) -> str:

@@ -50,6 +50,8 @@ def compare(summary: pd.DataFrame, reference: Mapping[str, Any]) -> pd.DataFrame
             continue
         row = ours.loc[model]
         n = int(row["n_ok"])
+        if n == 0:  # every trial of the model failed: nothing to compare
+            continue
         k_ours = round(row["neg_pct"] * n / 100)
         k_ref = round(published["neg_pct"] * n_ref / 100)
         neg_lo, neg_hi = newcombe_interval(k_ours, n, k_ref, n_ref)

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from negr2 import figures
 from negr2.figures import study_figures
 from negr2.reference import compare
-from negr2.study import model_points, scenario_points, swept_columns
+from negr2.study import model_points, scenario_points, split_of, swept_columns
 
 PACKAGES = (
     "negr2",
@@ -189,7 +189,7 @@ def _design_text(config: Mapping[str, Any], design: figures.Design) -> str:
 
 def _split(config: Mapping[str, Any], scenario: Mapping[str, Any]) -> str:
     """The split method of a scenario: its own, else the study's, else holdout."""
-    split = scenario.get("split") or config.get("split") or {}
+    split = split_of(config, scenario)
     return split.get("method", "holdout")
 
 

@@ -137,3 +137,19 @@ def _text(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, separators=(",", ":"))
+
+
+def comparison_reference(config: Mapping[str, Any]) -> str | None:
+    """The model every other is compared with: the config's, else LinearRegression
+    when the study has it."""
+    comparisons = config.get("comparisons") or {}
+    if "reference" in comparisons:
+        return comparisons["reference"]
+    return "LinearRegression" if "LinearRegression" in config["models"] else None
+
+
+def split_of(config: Mapping[str, Any], scenario: Mapping[str, Any]) -> dict[str, Any]:
+    """The split a scenario (or sweep point) uses: its own ``split``, else the study's;
+    ``{}`` means one holdout split."""
+    split = scenario["split"] if "split" in scenario else config.get("split")
+    return dict(split or {})

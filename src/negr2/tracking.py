@@ -1,7 +1,8 @@
 """MLflow tracking: one study run, one current child run per (scenario, model) cell.
 
-Only the ``track`` job writes to the store, after every trial has finished, so the
-store is created and the experiment looked up by exactly one process (parallel
+Two jobs open the store, one after the other: ``mlflow_store`` creates it, the
+experiment and the study run before any trial finishes, and ``track`` logs once every
+trial has; so the store is created and the experiment looked up by exactly one process (parallel
 first opens of a SQLite store corrupt it, and racing ``set_experiment`` calls can
 log into "Default"). Runs are reconciled rather than appended: a cell whose trials
 and parameters are unchanged keeps its run; a changed cell gets a new run and the
@@ -146,7 +147,9 @@ def _reconcile_cell(
     """Keep the cell's run if it still matches the files; else log a new one.
     Every other run of the cell is tagged not current."""
     params = cell_params(config, rows.iloc[0])
-    digest = _fingerprint(rows, params)
+    # Columns of other cells' sweeps are empty here: drop them, or adding a sweep to
+    # one model would re-log every cell.
+    digest = _fingerprint(rows.dropna(axis=1, how="all"), summary, params)
     keep = next(
         (
             r.info.run_id
@@ -228,7 +231,7 @@ def _trial_metrics(rows: pd.DataFrame, timestamp: int) -> Iterator[Metric]:
 
 def cell_params(config: Mapping[str, Any], row: pd.Series) -> dict[str, Any]:
     """The parameters that define a cell (with its sweep point's values), flattened."""
-    from negr2.study import model_points, scenario_points
+    from negr2.study import model_points, scenario_points, split_of
 
     scenario = next(p for p in scenario_points(config) if p.id == row["scenario_id"])
     model = next(p for p in model_points(config) if p.id == row["model_id"])
@@ -238,7 +241,7 @@ def cell_params(config: Mapping[str, Any], row: pd.Series) -> dict[str, Any]:
         "trials": config["trials"],
         "preprocessing": model.spec.get("preprocessing", config["preprocessing"]),
         "estimator": model.spec["estimator"],
-        "split": json.dumps(config.get("split") or {}, sort_keys=True),
+        "split": json.dumps(split_of(config, scenario.spec), sort_keys=True),
         "ablations": json.dumps(config.get("ablations") or {}, sort_keys=True),
     }
     params |= {f"scenario.{k}": v for k, v in scenario.spec.items()}
@@ -246,10 +249,11 @@ def cell_params(config: Mapping[str, Any], row: pd.Series) -> dict[str, Any]:
     return params
 
 
-def _fingerprint(rows: pd.DataFrame, params: Mapping[str, Any]) -> str:
-    """A hash of a cell's rows and parameters (CSV text: list-valued sweep columns
-    hash as well as numbers)."""
+def _fingerprint(rows: pd.DataFrame, summary: pd.DataFrame, params: Mapping[str, Any]) -> str:
+    """A hash of a cell's rows, summary and parameters (as CSV text, so that
+    list-valued sweep columns hash as well as numbers)."""
     digest = hashlib.sha256(rows.to_csv(index=False).encode())
+    digest.update(summary.to_csv(index=False).encode())
     digest.update(repr(sorted(params.items())).encode())
     return digest.hexdigest()[:16]
 

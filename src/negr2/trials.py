@@ -158,6 +158,10 @@ def _splits(n_rows: int, n_train: int, split: Mapping[str, Any] | None) -> Itera
         yield np.setdiff1d(rows, fold), fold
 
 
+class _NonFinite(ValueError):
+    """Predictions that are NaN or infinite: a failed trial."""
+
+
 def _fit_and_score(X_train, X_test, y_train, y_test, model_spec, seed) -> dict[str, Any]:
     try:
         estimator = build_estimator(model_spec, seed)
@@ -168,14 +172,23 @@ def _fit_and_score(X_train, X_test, y_train, y_test, model_spec, seed) -> dict[s
         y_pred = np.asarray(estimator.predict(X_test), dtype=float).ravel()
         predict_seconds = time.perf_counter() - start
         y_fit = np.asarray(estimator.predict(X_train), dtype=float).ravel()
+        bad = int(np.sum(~np.isfinite(y_pred))) + int(np.sum(~np.isfinite(y_fit)))
+        if bad:
+            raise _NonFinite(f"non-finite predictions: {bad} of {y_pred.size + y_fit.size}")
+        scores = _scores(y_train, y_test, y_fit, y_pred)
+    except _NonFinite as error:
+        return {"status": "failed", "error": str(error)}
     except Exception as error:  # recorded per trial: one bad fit must not sink the study
         return {"status": "failed", "error": f"{type(error).__name__}: {error}"}
-    bad = int(np.sum(~np.isfinite(y_pred))) + int(np.sum(~np.isfinite(y_fit)))
-    if bad:
-        return {
-            "status": "failed",
-            "error": f"non-finite predictions: {bad} of {y_pred.size + y_fit.size}",
-        }
+    return scores | {
+        "fit_seconds": fit_seconds,
+        "predict_seconds": predict_seconds,
+        "status": "ok",
+        "error": "",
+    }
+
+
+def _scores(y_train, y_test, y_fit, y_pred) -> dict[str, float]:
     return {
         "r2": metrics.r2(y_test, y_pred),
         "oos_r2": metrics.oos_r2(y_test, y_pred, float(np.mean(y_train))),
@@ -187,10 +200,6 @@ def _fit_and_score(X_train, X_test, y_train, y_test, model_spec, seed) -> dict[s
         "bias_neg": metrics.bias_neg(y_test, y_pred),
         "pred_neg_share": metrics.pred_neg_share(y_test, y_pred),
         "r2_train": metrics.r2(y_train, y_fit),
-        "fit_seconds": fit_seconds,
-        "predict_seconds": predict_seconds,
-        "status": "ok",
-        "error": "",
     }
 
 

@@ -21,6 +21,7 @@ rule aggregate:
     conda:
         "../../envs/negr2.yaml"
     params:
-        config=config,
+        config=results_config(),
+        code=code_fingerprint("aggregate"),
     script:
         "../scripts/aggregate.py"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from negr2 import RESULTS_FORMAT
 from negr2.config import check_config, check_results_folder, fingerprint, model_chunks
-from negr2.study import model_points, scenario_points
+from negr2.study import model_points, scenario_points, split_of
 
 try:
     check_config(config)
@@ -32,11 +32,59 @@ wildcard_constraints:
     chunk=r"\d+of\d+",
 
 
-def code_fingerprint(*modules):
-    """A hash of package files a rule's output depends on: Snakemake reruns a job
-    when its script changes, but not when the package code it calls does."""
+# The package files each rule's output depends on (see code_fingerprint).
+CODE = {
+    "generate": ("generators.py", "seeding.py"),
+    "trials": ("trials.py", "metrics.py", "models.py", "ablation.py", "keras_mlp.py"),
+    "aggregate": (
+        "aggregate.py",
+        "stats.py",
+        "theory.py",
+        "claims.py",
+        "ablation.py",
+        "study.py",
+    ),
+    "report": (
+        "report.py",
+        "figures.py",
+        "reference.py",
+        "paper.py",
+        "study.py",
+        "stats.py",
+        "templates/report.html.j2",
+    ),
+    "paper": ("paper.py",),
+    "track": ("tracking.py", "stats.py", "study.py"),
+}
+
+
+def code_fingerprint(rule):
+    """A hash of the package files a rule's output depends on: Snakemake reruns a
+    job when its script changes, but not when the package code it calls does."""
     package = Path(workflow.basedir) / "src" / "negr2"
-    return fingerprint({name: (package / name).read_text() for name in modules})
+    return fingerprint({name: (package / name).read_text() for name in CODE[rule]})
+
+
+def results_config():
+    """The config without what cannot change results: scheduling (chunks, priority)
+    and the MLflow store. Passed to rules, so that editing those reruns nothing."""
+    models = {
+        name: {k: v for k, v in spec.items() if k not in ("chunks", "priority")}
+        for name, spec in config["models"].items()
+    }
+    return {**{k: v for k, v in config.items() if k != "mlflow"}, "models": models}
+
+
+def forget_missing_store():
+    """A deleted SQLite store must be made again and every cell logged anew: drop
+    the markers that say it was done (they are the rules' outputs)."""
+    if TRACKING_URI.startswith("sqlite:///"):
+        if not Path(TRACKING_URI.removeprefix("sqlite:///")).exists():
+            for marker in ("mlflow-store.json", "mlflow-runs.json"):
+                Path(RESULTS, marker).unlink(missing_ok=True)
+
+
+forget_missing_store()
 
 
 def trial_priority(wildcards):
@@ -59,11 +107,11 @@ def cell_job(wildcards):
         "scenario_id": scenario.id,
         "model": model.name,
         "model_id": model.id,
-        # Only what changes results: editing chunks or priority must not rerun the cell.
+        # Only what changes results: a new priority must not rerun the cell.
         "model_spec": {key: model.spec[key] for key in ("estimator", "params")},
         "preprocessing": model.spec.get("preprocessing", config["preprocessing"]),
         "ablations": config["ablations"],
-        "split": scenario.spec.get("split", config["split"]),
+        "split": split_of(config, scenario.spec),
     }
 
 

@@ -28,6 +28,6 @@ rule generate:
         seed_name=lambda wildcards: SCENARIOS[wildcards.scenario].name,
         seed=config["seed"],
         trials=config["trials"],
-        code=code_fingerprint("generators.py", "seeding.py"),
+        code=code_fingerprint("generate"),
     script:
         "../scripts/generate.py"

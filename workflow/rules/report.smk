@@ -23,12 +23,9 @@ rule report:
     conda:
         "../../envs/negr2.yaml"
     params:
-        config=config,
-        code=code_fingerprint(
-            "report.py", "figures.py", "reference.py", "templates/report.html.j2"
-        ),
+        config=results_config(),
+        code=code_fingerprint("report"),
         tracking_uri=TRACKING_URI,
-        workdir=workflow.basedir,
     script:
         "../scripts/report.py"
 
@@ -48,7 +45,7 @@ rule paper:
     conda:
         "../../envs/negr2.yaml"
     params:
-        config=config,
-        code=code_fingerprint("paper.py"),
+        config=results_config(),
+        code=code_fingerprint("paper"),
     script:
         "../scripts/paper.py"

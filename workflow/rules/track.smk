@@ -13,6 +13,7 @@ rule mlflow_store:
     params:
         study=STUDY,
         tracking_uri=TRACKING_URI,
+        code=code_fingerprint("track"),
         artifact_root=ARTIFACT_ROOT,
     script:
         "../scripts/mlflow_store.py"
@@ -32,7 +33,8 @@ rule track:
     conda:
         "../../envs/negr2.yaml"
     params:
-        config=config,
+        config=results_config(),
+        code=code_fingerprint("track"),
         tracking_uri=TRACKING_URI,
         artifact_root=ARTIFACT_ROOT,
     script:

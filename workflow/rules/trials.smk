@@ -17,7 +17,7 @@ rule trials:
         "../../envs/negr2.yaml"
     params:
         job=cell_job,
-        code=code_fingerprint("trials.py", "metrics.py", "models.py", "ablation.py"),
+        code=code_fingerprint("trials"),
         trials=config["trials"],
     script:
         "../scripts/run_trials.py"

@@ -23,7 +23,7 @@ html = render_report(
     trials,
     summary,
     snakemake.params.tracking_uri,
-    snakemake.params.workdir,
+    snakemake.scriptdir,
     comparisons=comparisons,
     figs=figs,
     claims=claims,
