@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 KERAS_STAMP := $(VENV)/.installed-keras
 CONFIG := $(if $(STUDY),--configfile $(STUDY),)
 
-.PHONY: study test lint mlflow-ui screenshots clean-results
+.PHONY: study test lint mlflow-ui screenshots questions clean-results
 
 study: $(STAMP)
 	@if [ -n "$(STUDY)" ] && [ ! -f "$(STUDY)" ]; then \
@@ -36,6 +36,14 @@ mlflow-ui: $(STAMP)
 # Debian's chromium and chromium-driver.
 screenshots: $(STAMP)
 	$(BIN)/python docs/screenshots.py
+
+# Rerun the studies behind README's "Questions you can answer" and refresh its pictures.
+QUESTIONS := sample-size hyperparameters ablation baselines diabetes negative-targets
+questions: $(STAMP) $(KERAS_STAMP)
+	for study in $(QUESTIONS); do \
+		$(BIN)/snakemake --cores $(CORES) --configfile config/studies/$$study.yaml || exit 1; \
+	done
+	$(BIN)/python docs/questions.py
 
 # The environment is rebuilt whenever pyproject.toml changes.
 $(STAMP): pyproject.toml

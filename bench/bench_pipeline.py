@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Time the default study against the post's serial script, side by side.
 
-    python bench/bench_pipeline.py                  # 3 alternating repetitions, 100 trials
-    python bench/bench_pipeline.py --reps 2 --trials 300
+    python bench/bench_pipeline.py --baseline PATH/seed_negative_r2.py   # 3 reps, 100 trials
+    python bench/bench_pipeline.py --baseline PATH/seed_negative_r2.py --reps 2 --trials 300
 
 Each repetition runs, in alternating order, (a) the whole workflow from a clean
 results folder with ``snakemake --cores N`` (trials, aggregate, report and MLflow
-tracking included) and (b) ``python ../shared/baselines/seed_negative_r2.py``
-with the same number of trials; then (c) a no-op rerun of the workflow. Prints
+tracking included) and (b) the post's own serial script (the blog post's
+code made runnable, ``--baseline``; not part of this repository) with the same number
+of trials; then (c) a no-op rerun of the workflow. Prints
 the medians and the ratio (a)/(b) as a Markdown table, for BENCHMARKS.md.
 """
 
@@ -22,7 +23,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-BASELINE = REPO.parent / "shared" / "baselines" / "seed_negative_r2.py"
 BIN = Path(sys.executable).parent
 
 
@@ -51,9 +51,15 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        required=True,
+        help="the post's script: runs as `python BASELINE --trials N`",
+    )
     args = parser.parse_args()
-    if not BASELINE.is_file():
-        sys.exit(f"baseline script not found at {BASELINE}")
+    if not args.baseline.is_file():
+        sys.exit(f"bench: no baseline script at {args.baseline}")
 
     times: dict[str, list[float]] = {"pipeline": [], "baseline": [], "noop": []}
     for rep in range(args.reps):
@@ -64,7 +70,7 @@ def main() -> None:
                 if what == "pipeline":
                     cmd = pipeline(workdir, args.cores, args.trials)
                 else:
-                    cmd = [sys.executable, str(BASELINE), "--trials", str(args.trials)]
+                    cmd = [sys.executable, str(args.baseline), "--trials", str(args.trials)]
                 times[what].append(timed(cmd, workdir))
             times["noop"].append(timed(pipeline(workdir, args.cores, args.trials), workdir))
         print(
