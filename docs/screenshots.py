@@ -325,6 +325,33 @@ def shoot_metric(driver, base, experiment_id, run, out: Path) -> None:
     save(driver, out / "mlflow-metric.png")
 
 
+def shoot_report(report: Path, png: Path, width: int = 1300, height: int = 2200) -> None:
+    """The top of a report as README shows it: headless Chromium, scaled to 1000 px."""
+    from PIL import Image
+
+    if not report.is_file():
+        sys.exit(f"no report at {report}: run `make study` first")
+    with tempfile.TemporaryDirectory(prefix="negr2-screenshots-") as tmp:
+        shot = Path(tmp) / "report.png"
+        subprocess.run(
+            [
+                CHROMIUM,
+                *CHROMIUM_ARGS,
+                f"--user-data-dir={tmp}/profile",
+                "--hide-scrollbars",
+                f"--window-size={width},{height}",
+                f"--screenshot={shot}",
+                report.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=PAGE_TIMEOUT,
+        )
+        with Image.open(shot) as image:
+            size = (1000, round(image.height * 1000 / image.width))
+            image.resize(size, Image.LANCZOS).save(png, optimize=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -339,8 +366,12 @@ def main(argv: list[str] | None = None) -> None:
         help="whose trial-by-trial r2 to chart (first cell of that model)",
     )
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "img")
+    parser.add_argument("--report", type=Path, help="instead: the top of this report.html")
     args = parser.parse_args(argv)
     out = args.out.resolve()
+    if args.report:
+        shoot_report(args.report.resolve(), out / "report.png")
+        return
 
     os.chdir(REPO)  # relative store paths, as in the Makefile
     for tool in (CHROMIUM, CHROMEDRIVER):
