@@ -9,21 +9,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-#: Metrics measured in every trial; the summary carries the mean of each.
-TRIAL_METRICS = (
-    "r2",
-    "oos_r2",
-    "rmse",
-    "mae",
-    "msle",
-    "neg_recall",
-    "mae_neg",
-    "bias_neg",
-    "pred_neg_share",
-    "r2_train",
-    "fit_seconds",
-    "predict_seconds",
-)
+from negr2.trials import SCORES, TIMES
+
+#: Metrics measured in every trial (the scores, then the timings).
+TRIAL_METRICS = SCORES + TIMES
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:

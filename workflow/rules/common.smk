@@ -54,7 +54,7 @@ CODE = {
         "templates/report.html.j2",
     ),
     "paper": ("paper.py",),
-    "track": ("tracking.py", "stats.py", "study.py"),
+    "track": ("tracking.py", "stats.py", "trials.py", "study.py"),
 }
 
 
