@@ -287,9 +287,3 @@ def test_repeated_sweep_value_is_rejected_up_front():
         study.scenario_points(cfg)
     with pytest.raises(ValueError, match="n_train"):
         config.check_config(cfg)
-
-
-def test_reserved_columns_are_the_trials_columns():
-    from negr2.trials import COLUMNS
-
-    assert frozenset(COLUMNS) == study.RESERVED_COLUMNS

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-from negr2.trials import SCORES, TIMES
+from negr2.columns import SCORES, TIMES
 
 #: Metrics measured in every trial (the scores, then the timings).
 TRIAL_METRICS = SCORES + TIMES

@@ -16,37 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from negr2.columns import COLUMNS
+
 #: Scenario keys whose value is a list by nature: a list of lists sweeps them.
 LIST_VALUED_SCENARIO_KEYS = frozenset({"coef", "columns"})
 #: Scenario keys that are never swept.
 UNSWEPT_SCENARIO_KEYS = frozenset({"generator", "split", "path", "target"})
-#: Columns of the trials table that a swept parameter must not shadow (trials.COLUMNS;
-#: written out because this module must stay cheap to import).
-RESERVED_COLUMNS = frozenset(
-    {
-        "scenario",
-        "scenario_id",
-        "model",
-        "model_id",
-        "ablation",
-        "trial",
-        "seed",
-        "r2",
-        "oos_r2",
-        "rmse",
-        "mae",
-        "msle",
-        "neg_recall",
-        "mae_neg",
-        "bias_neg",
-        "pred_neg_share",
-        "r2_train",
-        "fit_seconds",
-        "predict_seconds",
-        "status",
-        "error",
-    }
-)
+#: Columns of the trials table, which a swept parameter must not shadow.
+RESERVED_COLUMNS = frozenset(COLUMNS)
 
 
 @dataclass(frozen=True)

@@ -12,47 +12,10 @@ import numpy as np
 import pandas as pd
 
 from negr2 import ablation, metrics
+from negr2.columns import COLUMNS, NEGATIVE_TARGET_SCORES, SCORES, TIMES
 from negr2.models import build_estimator
 
 log = logging.getLogger(__name__)
-
-#: Columns of a trials table, in order (swept parameters are appended by aggregate).
-COLUMNS = (
-    "scenario",
-    "scenario_id",
-    "model",
-    "model_id",
-    "ablation",
-    "trial",
-    "seed",
-    "r2",
-    "oos_r2",
-    "rmse",
-    "mae",
-    "msle",
-    "neg_recall",
-    "mae_neg",
-    "bias_neg",
-    "pred_neg_share",
-    "r2_train",
-    "fit_seconds",
-    "predict_seconds",
-    "status",
-    "error",
-)
-#: Scores on the test rows with a negative target: NaN where a test split has none.
-NEGATIVE_TARGET_SCORES = ("neg_recall", "mae_neg", "bias_neg")
-SCORES = (
-    "r2",
-    "oos_r2",
-    "rmse",
-    "mae",
-    "msle",
-    *NEGATIVE_TARGET_SCORES,
-    "pred_neg_share",
-    "r2_train",
-)
-TIMES = ("fit_seconds", "predict_seconds")
 
 
 @dataclass(frozen=True)

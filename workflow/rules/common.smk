@@ -35,7 +35,14 @@ wildcard_constraints:
 # The package files each rule's output depends on (see code_fingerprint).
 CODE = {
     "generate": ("generators.py", "seeding.py"),
-    "trials": ("trials.py", "metrics.py", "models.py", "ablation.py", "keras_mlp.py"),
+    "trials": (
+        "trials.py",
+        "columns.py",
+        "metrics.py",
+        "models.py",
+        "ablation.py",
+        "keras_mlp.py",
+    ),
     "aggregate": (
         "aggregate.py",
         "stats.py",
@@ -54,7 +61,7 @@ CODE = {
         "templates/report.html.j2",
     ),
     "paper": ("paper.py",),
-    "track": ("tracking.py", "stats.py", "trials.py", "study.py"),
+    "track": ("tracking.py", "stats.py", "columns.py", "study.py"),
 }
 
 

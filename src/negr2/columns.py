@@ -1,0 +1,25 @@
+"""The columns of a trials table, in one place.
+
+Kept free of imports: the Snakefile loads :mod:`negr2.study` (which reserves these
+names) on every ``snakemake`` call, and :mod:`negr2.trials` writes them.
+"""
+
+#: What identifies a row.
+KEYS = ("scenario", "scenario_id", "model", "model_id", "ablation", "trial", "seed")
+#: Scores on the test rows with a negative target: NaN where a test split has none.
+NEGATIVE_TARGET_SCORES = ("neg_recall", "mae_neg", "bias_neg")
+#: Scores of one trial (averaged over folds with k-fold).
+SCORES = (
+    "r2",
+    "oos_r2",
+    "rmse",
+    "mae",
+    "msle",
+    *NEGATIVE_TARGET_SCORES,
+    "pred_neg_share",
+    "r2_train",
+)
+#: Timings of one trial (summed over folds).
+TIMES = ("fit_seconds", "predict_seconds")
+#: Columns of a trials table, in order (swept parameters are appended by aggregate).
+COLUMNS = (*KEYS, *SCORES, *TIMES, "status", "error")
