@@ -45,6 +45,7 @@ CODE = {
     ),
     "aggregate": (
         "aggregate.py",
+        "columns.py",
         "stats.py",
         "theory.py",
         "claims.py",
