@@ -17,7 +17,7 @@ import pytest
 import scipy.stats
 import yaml
 
-from negr2 import aggregate, claims, config
+from negr2 import claims, config
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = yaml.safe_load((ROOT / "workflow" / "schemas" / "config.schema.yaml").read_text())
@@ -136,7 +136,6 @@ def test_columns_and_empty_table():
     for cfg in ({}, {"claims": []}):
         table = claims.evaluate_claims(_trials(), cfg)
         assert list(table.columns) == list(claims.COLUMNS) and len(table) == 0
-    assert aggregate.claims_table is claims.evaluate_claims
 
 
 def test_too_few_pairs_is_inconclusive():

@@ -73,15 +73,6 @@ def test_write_text_creates_parents_and_uses_utf8(tmp_path):
     assert sorted(p.name for p in dest.parent.iterdir()) == ["c.txt"]
 
 
-def test_write_bytes_creates_parents_and_overwrites(tmp_path):
-    dest = tmp_path / "x" / "data.bin"
-    io.write_bytes(dest, b"\x00\x01\xff")
-    assert dest.read_bytes() == b"\x00\x01\xff"
-    io.write_bytes(dest, b"second")
-    assert dest.read_bytes() == b"second"
-    assert sorted(p.name for p in dest.parent.iterdir()) == ["data.bin"]
-
-
 def test_two_writers_to_one_folder_do_not_collide(tmp_path):
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     with io.atomic_path(a) as tmp_a, io.atomic_path(b) as tmp_b:

@@ -19,7 +19,6 @@ import pandas as pd
 
 from negr2 import io, theory
 from negr2.ablation import n_kept
-from negr2.claims import evaluate_claims
 from negr2.stats import paired_difference, summarise
 from negr2.study import (
     comparison_reference,
@@ -30,9 +29,6 @@ from negr2.study import (
 )
 
 CELL = ["scenario_id", "model_id"]
-
-#: The claims table: one row per claim of the config, with its verdict.
-claims_table = evaluate_claims
 
 
 def combine_trials(chunk_paths: Iterable[str], config: Mapping[str, Any]) -> pd.DataFrame:

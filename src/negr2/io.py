@@ -47,9 +47,3 @@ def write_text(destination: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` (UTF-8) to ``destination`` atomically."""
     with atomic_path(destination) as tmp:
         tmp.write_text(text, encoding="utf-8")
-
-
-def write_bytes(destination: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``destination`` atomically."""
-    with atomic_path(destination) as tmp:
-        tmp.write_bytes(data)
