@@ -275,7 +275,7 @@ def test_empty_list_is_an_error(cfg):
 
 
 def test_empty_list_error_names_the_key():
-    with pytest.raises(ValueError, match=r"^n_neighbors: "):
+    with pytest.raises(ValueError, match=r"^models\.KNN\.params\.n_neighbors: "):
         study.model_points(
             _config(models={"KNN": {"estimator": KNN, "params": {"n_neighbors": []}}})
         )
@@ -283,7 +283,9 @@ def test_empty_list_error_names_the_key():
 
 def test_repeated_sweep_value_is_rejected_up_front():
     cfg = _config({"noise": {**NOISE, "n_train": [20, 20]}})
-    with pytest.raises(ValueError, match="n_train: the sweep .* repeats a value"):
+    with pytest.raises(
+        ValueError, match=r"^scenarios\.noise\.n_train: the sweep .* repeats a value"
+    ):
         study.scenario_points(cfg)
     with pytest.raises(ValueError, match="n_train"):
         config.check_config(cfg)

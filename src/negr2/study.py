@@ -44,7 +44,7 @@ def scenario_points(config: Mapping[str, Any]) -> list[Point]:
     """Every point of every scenario, in config order."""
     points = []
     for name, spec in config["scenarios"].items():
-        grid = _sweeps(spec, _is_scenario_sweep)
+        grid = _sweeps(spec, _is_scenario_sweep, f"scenarios.{name}")
         for swept in grid:
             points.append(Point(point_id(name, swept), name, {**spec, **swept}, swept))
     return points
@@ -55,7 +55,7 @@ def model_points(config: Mapping[str, Any]) -> list[Point]:
     points = []
     for name, spec in config["models"].items():
         params = spec.get("params") or {}
-        for swept in _sweeps(params, lambda _key, value: isinstance(value, list)):
+        for swept in _sweeps(params, _is_param_sweep, f"models.{name}.params"):
             spec_point = {**spec, "params": {**params, **swept}}
             points.append(Point(point_id(name, swept), name, spec_point, swept))
     return points
@@ -89,21 +89,29 @@ def point_id(name: str, swept: Mapping[str, Any]) -> str:
     return name + "@" + ",".join(f"{k}={_text(v)}" for k, v in swept.items())
 
 
+def _is_param_sweep(_key: str, value: Any) -> bool:
+    return isinstance(value, list)
+
+
 def _is_scenario_sweep(key: str, value: Any) -> bool:
     if key in UNSWEPT_SCENARIO_KEYS or not isinstance(value, list):
         return False
     return all(isinstance(v, list) for v in value) if key in LIST_VALUED_SCENARIO_KEYS else True
 
 
-def _sweeps(entry: Mapping[str, Any], is_sweep) -> list[dict[str, Any]]:
+def _sweeps(entry: Mapping[str, Any], is_sweep, where: str) -> list[dict[str, Any]]:
     """The grid of an entry's swept keys: one dict of key -> value per point."""
     keys = [k for k, v in entry.items() if is_sweep(k, v)]
     for key in keys:
         if not entry[key]:
-            raise ValueError(f"{key}: an empty list sweeps nothing; give at least one value")
+            raise ValueError(
+                f"{where}.{key}: an empty list sweeps nothing; give at least one value"
+            )
         texts = [_text(v) for v in entry[key]]
         if len(set(texts)) != len(texts):
-            raise ValueError(f"{key}: the sweep {entry[key]} repeats a value; give each once")
+            raise ValueError(
+                f"{where}.{key}: the sweep {entry[key]} repeats a value; give each once"
+            )
     return [
         dict(zip(keys, values, strict=True))
         for values in itertools.product(*(entry[k] for k in keys))
