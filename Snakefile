@@ -26,6 +26,12 @@ if not workflow.overwrite_configfiles:
     configfile: f"{workflow.basedir}/config/config.yaml"
 
 
+# A nested --config value arrives as text ('10.0'): give it its study-file meaning.
+from negr2.config import coerce_overrides
+
+coerce_overrides(config, workflow.config_settings.config)
+
+
 # Check the config before any job runs; report each problem as "key.path: what".
 try:
     validate(config, "workflow/schemas/config.schema.yaml")
@@ -46,6 +52,7 @@ include: "workflow/rules/trials.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/track.smk"
+include: "workflow/rules/failures.smk"
 
 
 rule all:
@@ -54,7 +61,16 @@ rule all:
         rules.report.output.html,
         rules.paper.output,
         rules.track.output.runs,
+        rules.failures.output.record,
+
+
+onstart:
+    check_model_params()
 
 
 onsuccess:
     print_next_steps()
+
+
+onerror:
+    print_failed_trials()

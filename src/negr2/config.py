@@ -61,6 +61,74 @@ def fingerprint(obj: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def canonical(obj: Any) -> Any:
+    """``obj`` with the keys of every nested mapping sorted.
+
+    Snakemake compares a rule's params by their ``repr``, in which a dict keeps its key
+    order: params built from a reordered but otherwise equal study file would rerun
+    every job. Params passed through this function change only when their content does.
+    """
+    if isinstance(obj, Mapping):
+        return {key: canonical(obj[key]) for key in sorted(obj, key=str)}
+    if isinstance(obj, list | tuple):
+        return [canonical(value) for value in obj]
+    return obj
+
+
+#: Config keys that change where results are tracked or how a run ends, and models'
+#: keys that change how jobs are scheduled, never what the jobs compute: editing them
+#: reruns none of the jobs that compute.
+NON_RESULT_KEYS = ("mlflow", "max_failed_share")
+SCHEDULING_MODEL_KEYS = ("chunks", "priority")
+
+
+def results_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The config without what cannot change results (:data:`NON_RESULT_KEYS`,
+    :data:`SCHEDULING_MODEL_KEYS`)."""
+    models = {
+        name: {k: v for k, v in spec.items() if k not in SCHEDULING_MODEL_KEYS}
+        for name, spec in config["models"].items()
+    }
+    kept = {k: v for k, v in config.items() if k not in NON_RESULT_KEYS}
+    return {**kept, "models": models}
+
+
+def coerce_overrides(config: dict[str, Any], overrides: Mapping[str, Any]) -> None:
+    """Give the values of ``snakemake --config`` the meaning they have in a study file.
+
+    Snakemake parses a nested ``--config`` value with YAML's *base* loader, which keeps
+    every scalar as text (``alpha: 10.0`` arrives as ``'10.0'``). Each text leaf of
+    ``overrides`` is parsed again with YAML's usual rules (``'10.0'`` → 10.0, ``'null'``
+    → None, ``'true'`` → True) and written back at the same place in ``config``, which
+    already holds the overrides merged in.
+    """
+    for key, value in overrides.items():
+        if key not in config:
+            continue
+        if isinstance(value, Mapping) and isinstance(config[key], dict):
+            coerce_overrides(config[key], value)
+        else:
+            config[key] = _yaml_value(config[key])
+
+
+def _yaml_value(value: Any) -> Any:
+    import yaml
+
+    if isinstance(value, list):
+        return [_yaml_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _yaml_value(item) for key, item in value.items()}
+    if not isinstance(value, str):
+        return value
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value  # not a YAML scalar (e.g. '@x'): keep the text
+    # A text that YAML reads as a mapping or list stays text: the base loader already
+    # split every nested structure, so this can only be a scalar with a colon in it.
+    return parsed if not isinstance(parsed, dict | list) else value
+
+
 def describe_schema_errors(config: Mapping[str, Any], schema_path: str) -> str:
     """Every way ``config`` breaks the schema, one line each, named by key path
     (``scenarios.noise.n_test: 1 is less than the minimum of 2``)."""

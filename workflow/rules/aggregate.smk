@@ -21,7 +21,7 @@ rule aggregate:
     conda:
         "../../envs/negr2.yaml"
     params:
-        config=results_config(),
+        study=study_params(),
         code=code_fingerprint("aggregate"),
     script:
         "../scripts/aggregate.py"

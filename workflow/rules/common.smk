@@ -3,7 +3,14 @@ import re
 from pathlib import Path
 
 from negr2 import RESULTS_FORMAT
-from negr2.config import check_config, check_results_folder, fingerprint, model_chunks
+from negr2.config import (
+    canonical,
+    check_config,
+    check_results_folder,
+    fingerprint,
+    model_chunks,
+    results_config,
+)
 from negr2.study import model_points, scenario_points, split_of
 
 try:
@@ -73,14 +80,11 @@ def code_fingerprint(rule):
     return fingerprint({name: (package / name).read_text() for name in CODE[rule]})
 
 
-def results_config():
-    """The config without what cannot change results: scheduling (chunks, priority)
-    and the MLflow store. Passed to rules, so that editing those reruns nothing."""
-    models = {
-        name: {k: v for k, v in spec.items() if k not in ("chunks", "priority")}
-        for name, spec in config["models"].items()
-    }
-    return {**{k: v for k, v in config.items() if k != "mlflow"}, "models": models}
+def study_params():
+    """What reruns the study-wide jobs: the config minus scheduling and the MLflow
+    store, with its keys sorted, so that reordering a study file reruns nothing.
+    The jobs' scripts read the config itself (in file order) with results_config."""
+    return canonical(results_config(config))
 
 
 def forget_missing_store():
@@ -107,20 +111,27 @@ def scenario_table(wildcards):
     return [spec["path"]] if spec["generator"] == "table" else []
 
 
+def scenario_spec(wildcards):
+    """A scenario point's spec, keys sorted (see study_params)."""
+    return canonical(SCENARIOS[wildcards.scenario].spec)
+
+
 def cell_job(wildcards):
-    """What a trials job runs (the fields of negr2.trials.CellJob)."""
+    """What a trials job runs (the fields of negr2.trials.CellJob), keys sorted."""
     scenario, model = SCENARIOS[wildcards.scenario], MODELS[wildcards.model]
-    return {
-        "scenario": scenario.name,
-        "scenario_id": scenario.id,
-        "model": model.name,
-        "model_id": model.id,
-        # Only what changes results: a new priority must not rerun the cell.
-        "model_spec": {key: model.spec[key] for key in ("estimator", "params")},
-        "preprocessing": model.spec.get("preprocessing", config["preprocessing"]),
-        "ablations": config["ablations"],
-        "split": split_of(config, scenario.spec),
-    }
+    return canonical(
+        {
+            "scenario": scenario.name,
+            "scenario_id": scenario.id,
+            "model": model.name,
+            "model_id": model.id,
+            # Only what changes results: a new priority must not rerun the cell.
+            "model_spec": {key: model.spec[key] for key in ("estimator", "params")},
+            "preprocessing": model.spec.get("preprocessing", config["preprocessing"]),
+            "ablations": config["ablations"],
+            "split": split_of(config, scenario.spec),
+        }
+    )
 
 
 def trial_chunk_files(wildcards=None):
@@ -133,8 +144,42 @@ def trial_chunk_files(wildcards=None):
     ]
 
 
+# The rules whose jobs fit models: a run that will start one checks every model's
+# params first (check_model_params).
+FITTING_RULES = {"trials"}
+
+
+def check_model_params():
+    """Stop before any job when an estimator rejects a parameter.
+
+    scikit-learn validates parameters only in fit, so a bad value would otherwise fail
+    every trial. Runs at the start of a run that has trial jobs to do, not on parse:
+    importing scikit-learn would slow every no-op and dry run by a second.
+    """
+    if not any(job.rule.name in FITTING_RULES for job in workflow.dag.needrun_jobs()):
+        return
+    from negr2.models import check_params
+
+    for point in MODELS.values():
+        try:
+            check_params(point.spec, f"models.{point.name}")
+        except ValueError as error:
+            raise WorkflowError(f"invalid config: {error}") from None
+
+
+def print_failed_trials():
+    """List the cells with failed trials, if the study got as far as its summary."""
+    from negr2.failures import closing_lines, failed_cells
+
+    summary, trials = Path(RESULTS, "summary.csv"), Path(RESULTS, "trials.parquet")
+    if summary.is_file() and trials.is_file():
+        cells = failed_cells(summary, trials)
+        for line in closing_lines(cells, config["max_failed_share"]):
+            print(line)
+
+
 def print_next_steps():
-    """What to open once the study has run."""
+    """What to open once the study has run, and which cells had failed trials."""
     store = TRACKING_URI
     print(
         f"\nnegr2: study '{STUDY}' is done.\n"
@@ -143,3 +188,4 @@ def print_next_steps():
         f"  MLflow UI: mlflow ui --backend-store-uri {store} --host 127.0.0.1 --port 5000\n"
         f"             then open http://127.0.0.1:5000 (experiment '{STUDY}')\n"
     )
+    print_failed_trials()

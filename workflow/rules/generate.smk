@@ -24,7 +24,7 @@ rule generate:
     conda:
         "../../envs/negr2.yaml"
     params:
-        spec=lambda wildcards: SCENARIOS[wildcards.scenario].spec,
+        spec=scenario_spec,
         seed_name=lambda wildcards: SCENARIOS[wildcards.scenario].name,
         seed=config["seed"],
         trials=config["trials"],

@@ -23,7 +23,7 @@ rule report:
     conda:
         "../../envs/negr2.yaml"
     params:
-        config=results_config(),
+        study=study_params(),
         code=code_fingerprint("report"),
         tracking_uri=TRACKING_URI,
     script:
@@ -45,7 +45,7 @@ rule paper:
     conda:
         "../../envs/negr2.yaml"
     params:
-        config=results_config(),
+        study=study_params(),
         code=code_fingerprint("paper"),
     script:
         "../scripts/paper.py"

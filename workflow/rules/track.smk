@@ -33,7 +33,7 @@ rule track:
     conda:
         "../../envs/negr2.yaml"
     params:
-        config=results_config(),
+        study=study_params(),
         code=code_fingerprint("track"),
         tracking_uri=TRACKING_URI,
         artifact_root=ARTIFACT_ROOT,

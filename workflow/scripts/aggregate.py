@@ -3,11 +3,12 @@
 from negr2 import logs
 from negr2.aggregate import combine_trials, comparisons_table, summary_table, write_outputs
 from negr2.claims import evaluate_claims
+from negr2.config import results_config
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
-config = snakemake.params.config
+config = results_config(snakemake.config)
 trials = combine_trials(snakemake.input.chunks, config)
 tables = {
     "trials": trials,

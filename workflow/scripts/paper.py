@@ -6,12 +6,13 @@ from pathlib import Path
 import pandas as pd
 
 from negr2 import io, logs
+from negr2.config import results_config
 from negr2.paper import escape_latex, numbers_tex, report_md, table_tex
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
-config = snakemake.params.config
+config = results_config(snakemake.config)
 summary = pd.read_csv(snakemake.input.summary)
 comparisons = pd.read_csv(snakemake.input.comparisons)
 captions = json.loads(Path(snakemake.input.figures, "captions.json").read_text())

@@ -4,6 +4,7 @@ PDF, SVG and 300-dpi PNG files for manuscripts."""
 import pandas as pd
 
 from negr2 import io, logs
+from negr2.config import results_config
 from negr2.figures import figure_caption, study_figures
 from negr2.paper import save_figures
 from negr2.report import render_report
@@ -11,7 +12,7 @@ from negr2.report import render_report
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
-config = snakemake.params.config
+config = results_config(snakemake.config)
 trials = pd.read_parquet(snakemake.input.trials)
 summary = pd.read_csv(snakemake.input.summary)
 comparisons = pd.read_csv(snakemake.input.comparisons)

@@ -6,6 +6,7 @@ import logging
 import pandas as pd
 
 from negr2 import io, logs
+from negr2.config import results_config
 from negr2.tracking import track_study
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
@@ -15,7 +16,7 @@ trials = pd.read_parquet(snakemake.input.trials)
 summary = pd.read_csv(snakemake.input.summary)
 runs = track_study(
     snakemake.params.tracking_uri,
-    snakemake.params.config,
+    results_config(snakemake.config),
     trials,
     summary,
     artifacts=[snakemake.input.summary, snakemake.input.report],

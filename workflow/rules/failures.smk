@@ -1,0 +1,22 @@
+rule failures:
+    """Exit non-zero when a cell failed more than max_failed_share of its trials.
+
+    Runs last, once every file, the report and the MLflow mirror are written, so that a
+    failing study loses nothing; writes its record only when the study passes.
+    """
+    input:
+        summary=rules.aggregate.output.summary,
+        trials=rules.aggregate.output.trials,
+        report=rules.report.output.html,
+        paper=rules.paper.output,
+        tracked=rules.track.output.runs,
+    output:
+        record=f"{RESULTS}/failures.json",
+    log:
+        f"{RESULTS}/logs/failures.log",
+    conda:
+        "../../envs/negr2.yaml"
+    params:
+        max_failed_share=config["max_failed_share"],
+    script:
+        "../scripts/failures.py"
