@@ -185,6 +185,7 @@ def test_changing_one_model_reruns_only_its_cell(tmp_path):
         "report": 1,
         "paper": 1,
         "track": 1,
+        "failures": 1,
     }
     assert sorted(planned_trial_jobs(dry.stdout)) == [
         f"scenario=noise, model=Ridge, chunk={c}" for c in ("1of2", "2of2")
