@@ -197,10 +197,12 @@ def test_changing_one_model_reruns_only_its_cell(tmp_path):
     run_snakemake(tmp_path, "--cores", "2", "--configfile", str(path))
     runs = check_mlflow_matches_files(tmp_path)
     ridge = [r for r in runs if r.data.tags.get("negr2.model") == "Ridge"]
-    assert len(ridge) == 2  # the superseded run stays, marked not current
-    assert {r.data.tags["negr2.current"] for r in ridge} == {"true", "false"}
-    old = next(r for r in ridge if r.data.tags["negr2.current"] == "false")
-    assert old.info.run_id == before[0].info.run_id
+    assert len(ridge) == 1  # the default view holds the current run only
+    assert ridge[0].info.run_id != before[0].info.run_id
+    # The superseded run is soft-deleted, still tagged not current, and restorable.
+    old = store(tmp_path).get_run(before[0].info.run_id)
+    assert old.info.lifecycle_stage == "deleted"
+    assert old.data.tags["negr2.current"] == "false"
     unchanged = [r for r in runs if r.data.tags.get("negr2.model") == "LinearRegression"]
     assert len(unchanged) == 1  # an unchanged cell keeps its run
 

@@ -8,7 +8,13 @@ log into "Default"). Runs are reconciled rather than appended: a cell whose tria
 and parameters are unchanged keeps its run; a changed cell gets a new run and the
 old one is tagged ``negr2.current=false``. So after any sequence of runs, reruns
 and partial rebuilds the experiment holds exactly one current run per cell, equal
-to the files.
+to the files. Superseded and half-logged runs are soft-deleted, so MLflow's default
+view shows only the current truth (``mlflow runs restore`` or the UI's "Deleted" view
+brings them back).
+
+Runs say where they came from: MLflow's provenance tags (git commit, source, user),
+``negr2.git.dirty``, the study config as an artifact of the study run, and each
+cell's scenario as a dataset input.
 """
 
 from __future__ import annotations
@@ -18,13 +24,23 @@ import json
 import logging
 import math
 import re
+import subprocess
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from mlflow.entities import Metric, Param, Run, RunTag, ViewType
+from mlflow.entities import (
+    Dataset,
+    DatasetInput,
+    InputTag,
+    Metric,
+    Param,
+    Run,
+    RunTag,
+    ViewType,
+)
 from mlflow.tracking import MlflowClient
 
 from negr2.stats import TRIAL_METRICS
@@ -47,6 +63,8 @@ def track_study(
     summary: pd.DataFrame,
     artifacts: Sequence[str],
     artifact_root: str | None = None,
+    source: str | None = None,
+    study_file: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Bring the study's MLflow experiment in line with its result files.
 
@@ -58,6 +76,10 @@ def track_study(
     artifacts : files to attach to the study run (summary.csv, report.html, …).
     artifact_root : where a new experiment keeps artifacts (a local folder for a
         SQLite store); ``None`` lets the tracking server decide.
+    source : the workflow's Snakefile, named in the runs' provenance tags (its git
+        checkout gives the commit).
+    study_file : the whole study config as run (scheduling keys included), logged
+        as the study run's ``config.yaml``; ``config`` when not given.
 
     Returns
     -------
@@ -65,6 +87,9 @@ def track_study(
     """
     client = MlflowClient(tracking_uri)
     experiment_id, study_run = _open_study(client, config, artifact_root)
+    origin = provenance(source)
+    _describe_study_run(client, study_run, study_file or config, origin)
+    _retire_half_logged(client, experiment_id)
     current = _current_cell_runs(client, experiment_id)
     cells = {}
     for (scenario_id, model_id), rows in trials.groupby(CELL_COLUMNS, sort=False):
@@ -74,11 +99,11 @@ def track_study(
         ]
         runs = current.pop(cell, [])
         cells[cell] = _reconcile_cell(
-            client, experiment_id, study_run, config, rows, cell_summary, runs
+            client, experiment_id, study_run, config, rows, cell_summary, runs, origin
         )
     for stale in current.values():  # cells no longer in the study
         for run in stale:
-            client.set_tag(run.info.run_id, CURRENT, "false")
+            _retire(client, run.info.run_id)
     for path in artifacts:
         client.log_artifact(study_run, path)
     return {"experiment_id": experiment_id, "study_run_id": study_run, "cell_run_ids": cells}
@@ -121,10 +146,74 @@ def _study_run(client: MlflowClient, experiment_id: str, config: Mapping[str, An
     runs = list(_search(client, experiment_id, f"tags.`{KIND}` = 'study'"))
     if runs:
         return min(runs, key=lambda r: r.info.start_time).info.run_id
-    tags = {KIND: "study", CURRENT: "true", "negr2.study": config["study"]}
+    tags = {KIND: "study", "negr2.study": config["study"]}
     run = client.create_run(experiment_id, tags=tags, run_name=config["study"])
     client.set_terminated(run.info.run_id)
     return run.info.run_id
+
+
+def _describe_study_run(
+    client: MlflowClient, study_run: str, config: Mapping[str, Any], origin: Mapping[str, str]
+) -> None:
+    """The study run's provenance and its config (as ``config.yaml``). It is no cell:
+    it carries no ``negr2.current`` tag, which filters of current cells would match."""
+    client.log_batch(study_run, tags=[RunTag(k, v) for k, v in origin.items()])
+    if CURRENT in client.get_run(study_run).data.tags:  # stores made before this tag's removal
+        client.delete_tag(study_run, CURRENT)
+    client.log_dict(study_run, _plain(config), "config.yaml")
+
+
+def _plain(value: Any) -> Any:
+    """The config as plain dicts and lists, for YAML."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def provenance(source: str | None) -> dict[str, str]:
+    """MLflow's standard provenance tags, plus whether the checkout had uncommitted
+    changes (``negr2.git.dirty``: true, false, or unknown outside git)."""
+    import getpass
+
+    tags = {"mlflow.user": getpass.getuser(), "mlflow.source.type": "LOCAL"}
+    if source is None:
+        return tags | {"negr2.git.dirty": "unknown"}
+    tags["mlflow.source.name"] = str(source)
+    folder = Path(source).resolve().parent
+    commit = _git(folder, "rev-parse", "HEAD")
+    if commit is None:
+        return tags | {"negr2.git.dirty": "unknown"}
+    status = _git(folder, "status", "--porcelain", "--untracked-files=no")
+    tags["mlflow.source.git.commit"] = commit
+    tags["negr2.git.dirty"] = "unknown" if status is None else str(bool(status)).lower()
+    return tags
+
+
+def _git(folder: Path, *args: str) -> str | None:
+    """A git command's output in ``folder``, or None when git or the checkout is absent."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _retire(client: MlflowClient, run_id: str) -> None:
+    """Take a run out of the current truth: tagged not current, then soft-deleted
+    (restorable with ``mlflow runs restore --run-id …``)."""
+    client.set_tag(run_id, CURRENT, "false")
+    client.delete_run(run_id)
+
+
+def _retire_half_logged(client: MlflowClient, experiment_id: str) -> None:
+    """Delete cell runs a crash left before they were marked current."""
+    query = f"tags.`{KIND}` = 'cell' and tags.`{CURRENT}` = 'false'"
+    for run in list(_search(client, experiment_id, query)):
+        client.delete_run(run.info.run_id)
 
 
 def _current_cell_runs(client: MlflowClient, experiment_id: str) -> dict[str, list[Run]]:
@@ -143,9 +232,10 @@ def _reconcile_cell(
     rows: pd.DataFrame,
     summary: pd.DataFrame,
     runs: list[Run],
+    origin: Mapping[str, str],
 ) -> str:
     """Keep the cell's run if it still matches the files; else log a new one.
-    Every other run of the cell is tagged not current."""
+    Every other run of the cell is retired (tagged not current, soft-deleted)."""
     params = cell_params(config, rows.iloc[0])
     # Columns of other cells' sweeps are empty here: drop them, or adding a sweep to
     # one model would re-log every cell.
@@ -159,14 +249,43 @@ def _reconcile_cell(
         None,
     )
     if keep is None:
-        keep = _log_cell(client, experiment_id, study_run, rows, summary, params, digest)
+        keep = _log_cell(
+            client, experiment_id, study_run, rows, summary, params, digest, origin
+        )
+        client.log_inputs(keep, datasets=[scenario_dataset(config, rows.iloc[0])])
+        _mark_current(client, keep)
     for run in runs:
         if run.info.run_id != keep:
-            client.set_tag(run.info.run_id, CURRENT, "false")
+            _retire(client, run.info.run_id)
     return keep
 
 
-def _log_cell(client, experiment_id, study_run, rows, summary, params, digest) -> str:
+def _mark_current(client: MlflowClient, run_id: str) -> None:
+    """Marked current only once fully logged: a crash leaves a run that is not counted."""
+    client.log_batch(run_id, tags=[RunTag(CURRENT, "true")])
+    client.set_terminated(run_id)
+
+
+def scenario_dataset(config: Mapping[str, Any], row: pd.Series) -> DatasetInput:
+    """A cell's data as an MLflow dataset: the scenario point's generator spec, the
+    study seed and trial count (which fix every trial's draw), and their digest."""
+    from negr2.study import scenario_points
+
+    point = next(p for p in scenario_points(config) if p.id == row["scenario_id"])
+    spec = {"scenario": point.spec, "seed": config["seed"], "trials": config["trials"]}
+    text = json.dumps(spec, sort_keys=True, default=str)
+    profile = {key: point.spec[key] for key in ("n_train", "n_test", "n_features") if key in point.spec}
+    dataset = Dataset(
+        name=point.id,
+        digest=hashlib.sha256(text.encode()).hexdigest()[:16],
+        source_type="code",
+        source=text,
+        profile=json.dumps(profile | {"trials": config["trials"]}),
+    )
+    return DatasetInput(dataset, tags=[InputTag("mlflow.data.context", "trials")])
+
+
+def _log_cell(client, experiment_id, study_run, rows, summary, params, digest, origin) -> str:
     first = rows.iloc[0]
     cell = f"{first['scenario_id']}/{first['model_id']}"
     tags = {
@@ -177,6 +296,7 @@ def _log_cell(client, experiment_id, study_run, rows, summary, params, digest) -
         CELL: cell,
         "negr2.scenario": first["scenario"],
         "negr2.model": first["model"],
+        **origin,
     }
     run_id = client.create_run(experiment_id, tags=tags, run_name=cell).info.run_id
     now = int(time.time() * 1000)
@@ -184,9 +304,6 @@ def _log_cell(client, experiment_id, study_run, rows, summary, params, digest) -
     param_list = [Param(k, str(v)) for k, v in params.items()]
     for batch_params, batch_metrics in _batches(param_list, metrics):
         client.log_batch(run_id, metrics=batch_metrics, params=batch_params)
-    # Marked current only once fully logged: a crash leaves a run that is not counted.
-    client.log_batch(run_id, tags=[RunTag(CURRENT, "true")])
-    client.set_terminated(run_id)
     return run_id
 
 

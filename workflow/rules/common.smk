@@ -1,3 +1,4 @@
+import json
 import os
 import re
 from pathlib import Path
@@ -87,16 +88,22 @@ def study_params():
     return canonical(results_config(config))
 
 
-def forget_missing_store():
-    """A deleted SQLite store must be made again and every cell logged anew: drop
-    the markers that say it was done (they are the rules' outputs)."""
+def store_generation():
+    """Which SQLite store the markers (mlflow-store.json, mlflow-runs.json) describe.
+
+    The count recorded in mlflow-store.json while the store exists; one more when the
+    store was deleted since, so that the changed param remakes it and relogs every
+    cell. Read only: a dry run changes nothing on disk.
+    """
+    marker = Path(RESULTS, "mlflow-store.json")
+    try:
+        generation = json.loads(marker.read_text()).get("generation", 0)
+    except (OSError, ValueError):
+        return 0  # no marker: the store job runs anyway
     if TRACKING_URI.startswith("sqlite:///"):
         if not Path(TRACKING_URI.removeprefix("sqlite:///")).exists():
-            for marker in ("mlflow-store.json", "mlflow-runs.json"):
-                Path(RESULTS, marker).unlink(missing_ok=True)
-
-
-forget_missing_store()
+            return generation + 1
+    return generation
 
 
 def trial_priority(wildcards):

@@ -15,6 +15,7 @@ rule mlflow_store:
         tracking_uri=TRACKING_URI,
         code=code_fingerprint("track"),
         artifact_root=ARTIFACT_ROOT,
+        generation=store_generation(),
     script:
         "../scripts/mlflow_store.py"
 
@@ -37,5 +38,6 @@ rule track:
         code=code_fingerprint("track"),
         tracking_uri=TRACKING_URI,
         artifact_root=ARTIFACT_ROOT,
+        source=workflow.main_snakefile,
     script:
         "../scripts/track.py"

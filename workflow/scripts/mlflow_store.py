@@ -11,6 +11,7 @@ logs.to_file(snakemake.log[0])
 store = prepare_store(
     snakemake.params.tracking_uri, {"study": snakemake.params.study}, snakemake.params.artifact_root
 )
+store["generation"] = snakemake.params.generation  # see common.smk: store_generation
 io.write_text(snakemake.output.store, json.dumps(store, indent=2) + "\n")
 
 logs.exit_job()

@@ -21,6 +21,8 @@ runs = track_study(
     summary,
     artifacts=[snakemake.input.summary, snakemake.input.report],
     artifact_root=snakemake.params.artifact_root,
+    source=snakemake.params.source,
+    study_file=snakemake.config,
 )
 logging.info("MLflow experiment %s, study run %s", runs["experiment_id"], runs["study_run_id"])
 io.write_text(snakemake.output.runs, json.dumps(runs, indent=2) + "\n")

@@ -1,0 +1,117 @@
+"""MLflow runs say where they came from, and the default view is the current truth."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import subprocess
+
+import pytest
+import yaml
+from conftest import REPO, run_snakemake, tiny_config, write_config
+from mlflow.entities import ViewType
+from mlflow.tracking import MlflowClient
+from test_workflow import check_mlflow_matches_files, planned_jobs, results, store
+
+from negr2.tracking import scenario_dataset
+
+pytestmark = pytest.mark.e2e
+
+
+def git(*args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(REPO), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def runs_of(workdir, view=ViewType.ACTIVE_ONLY, study="tiny"):
+    client = store(workdir)
+    experiment = client.get_experiment_by_name(study)
+    return client.search_runs([experiment.experiment_id], run_view_type=view, max_results=1000)
+
+
+def test_every_run_carries_provenance(tiny_run):
+    in_git = (REPO / ".git").exists()
+    for run in runs_of(tiny_run):
+        tags = run.data.tags
+        assert tags["mlflow.user"] == getpass.getuser()
+        assert tags["mlflow.source.name"] == str(REPO / "Snakefile")
+        if in_git:
+            assert tags["mlflow.source.git.commit"] == git("rev-parse", "HEAD")
+            dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+            assert tags["negr2.git.dirty"] == str(dirty).lower()
+
+
+def test_study_run_is_no_cell_and_holds_the_config(tiny_run):
+    study = [r for r in runs_of(tiny_run) if r.data.tags.get("negr2.kind") == "study"]
+    assert len(study) == 1
+    tags = study[0].data.tags
+    assert "negr2.current" not in tags and "negr2.cell" not in tags
+    local = store(tiny_run).download_artifacts(study[0].info.run_id, "config.yaml", str(tiny_run))
+    logged = yaml.safe_load(open(local).read())
+    assert holds(logged, tiny_config())  # the study file as given ...
+    assert logged["max_failed_share"] == 0.99  # ... with the schema's defaults filled in
+    assert logged["models"]["Ridge"]["chunks"] == 2  # scheduling keys too
+
+
+def holds(whole, part) -> bool:
+    """Whether every key of ``part`` is in ``whole`` with the same value, recursively."""
+    if isinstance(part, dict):
+        return isinstance(whole, dict) and all(
+            key in whole and holds(whole[key], value) for key, value in part.items()
+        )
+    return whole == part
+
+
+def test_cell_runs_record_their_scenario_as_a_dataset(tiny_run):
+    cells = [r for r in runs_of(tiny_run) if r.data.tags.get("negr2.kind") == "cell"]
+    digests = set()
+    for run in cells:
+        [dataset_input] = run.inputs.dataset_inputs
+        dataset = dataset_input.dataset
+        assert dataset.name == "noise"
+        source = json.loads(dataset.source)
+        assert source["scenario"]["generator"] == "gaussian_noise"
+        assert (source["seed"], source["trials"]) == (7, 6)
+        digests.add(dataset.digest)
+    assert len(digests) == 1  # every model of a scenario is fit on the same data
+
+
+def test_dataset_digest_follows_what_draws_the_data():
+    config = tiny_config() | {"preprocessing": "none", "ablations": {}}
+    config["scenarios"]["noise"] |= {"noise_sd": 1.0}
+    row = {"scenario_id": "noise"}
+    digest = scenario_dataset(config, row).dataset.digest
+    assert scenario_dataset(config | {"seed": 8}, row).dataset.digest != digest
+    assert scenario_dataset(config | {"trials": 7}, row).dataset.digest != digest
+    assert scenario_dataset(dict(config), row).dataset.digest == digest
+
+
+def test_deleted_store_dry_run_changes_nothing_then_relogs(tmp_path):
+    path = write_config(tmp_path, tiny_config())
+    run_snakemake(tmp_path, "--cores", "2", "--configfile", str(path))
+    # A run a crash left half-logged: a cell run never marked current. (Another
+    # spelling of the store's URI: MLflow caches one engine per URI in this process,
+    # and the one below must see the store made after the deletion.)
+    client = MlflowClient(f"sqlite:///{tmp_path}/results/./mlflow.db")
+    experiment = client.get_experiment_by_name("tiny").experiment_id
+    orphan = client.create_run(
+        experiment, tags={"negr2.kind": "cell", "negr2.current": "false"}
+    ).info.run_id
+    run_snakemake(tmp_path, "--cores", "1", "--configfile", str(path), "--forcerun", "track")
+    assert client.get_run(orphan).info.lifecycle_stage == "deleted"
+
+    (tmp_path / "results" / "mlflow.db").unlink()
+    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "results").rglob("*")}
+    dry = run_snakemake(tmp_path, "-n", "--cores", "2", "--configfile", str(path))
+    after = {p: p.stat().st_mtime_ns for p in (tmp_path / "results").rglob("*")}
+    assert after == before  # a dry run touches nothing
+    assert {"mlflow_store", "track"} <= set(planned_jobs(dry.stdout))
+    assert "trials" not in planned_jobs(dry.stdout)
+
+    run_snakemake(tmp_path, "--cores", "2", "--configfile", str(path))
+    check_mlflow_matches_files(tmp_path)
+    assert len(runs_of(tmp_path, ViewType.ALL)) == 1 + len(tiny_config()["models"])
+    dry = run_snakemake(tmp_path, "-n", "--cores", "2", "--configfile", str(path))
+    assert planned_jobs(dry.stdout) == {}
+    assert json.loads((results(tmp_path) / "mlflow-store.json").read_text())["generation"] == 1
