@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -48,7 +49,7 @@ def test_study_run_is_no_cell_and_holds_the_config(tiny_run):
     tags = study[0].data.tags
     assert "negr2.current" not in tags and "negr2.cell" not in tags
     local = store(tiny_run).download_artifacts(study[0].info.run_id, "config.yaml", str(tiny_run))
-    logged = yaml.safe_load(open(local).read())
+    logged = yaml.safe_load(Path(local).read_text())
     assert holds(logged, tiny_config())  # the study file as given ...
     assert logged["max_failed_share"] == 0.99  # ... with the schema's defaults filled in
     assert logged["models"]["Ridge"]["chunks"] == 2  # scheduling keys too

@@ -249,9 +249,7 @@ def _reconcile_cell(
         None,
     )
     if keep is None:
-        keep = _log_cell(
-            client, experiment_id, study_run, rows, summary, params, digest, origin
-        )
+        keep = _log_cell(client, experiment_id, study_run, rows, summary, params, digest, origin)
         client.log_inputs(keep, datasets=[scenario_dataset(config, rows.iloc[0])])
         _mark_current(client, keep)
     for run in runs:
@@ -274,7 +272,8 @@ def scenario_dataset(config: Mapping[str, Any], row: pd.Series) -> DatasetInput:
     point = next(p for p in scenario_points(config) if p.id == row["scenario_id"])
     spec = {"scenario": point.spec, "seed": config["seed"], "trials": config["trials"]}
     text = json.dumps(spec, sort_keys=True, default=str)
-    profile = {key: point.spec[key] for key in ("n_train", "n_test", "n_features") if key in point.spec}
+    sizes = ("n_train", "n_test", "n_features")
+    profile = {key: point.spec[key] for key in sizes if key in point.spec}
     dataset = Dataset(
         name=point.id,
         digest=hashlib.sha256(text.encode()).hexdigest()[:16],
