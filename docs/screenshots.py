@@ -166,7 +166,7 @@ def find_runs(store: str, study: str):
     cells = sorted(
         (r for r in current if "negr2.model" in r.data.tags), key=lambda r: r.info.run_name
     )
-    studies = [r for r in current if "mlflow.parentRunId" not in r.data.tags]
+    studies = client.search_runs([experiment.experiment_id], "tags.`negr2.kind` = 'study'")
     if not cells:
         sys.exit(f"experiment {study!r} has no current cell runs ({CURRENT})")
     return experiment.experiment_id, cells, studies
@@ -256,11 +256,22 @@ def col(kind: str, key: str) -> str:
 
 def shoot_experiment(driver, base, experiment_id, cells, studies, out: Path) -> None:
     columns = [col("tags", t) for t in EXPERIMENT_TAGS]
+    dataset = col("attributes", "Dataset")
     state = {
         "searchFilter": "",
-        "selectedColumns": columns,
-        "columnOrder": [col("attributes", "Run Name"), "runDateAndNestInfo", "duration", *columns],
-        "columnWidths": {col("attributes", "Run Name"): 260, **dict.fromkeys(columns, 140)},
+        "selectedColumns": [dataset, *columns],
+        "columnOrder": [
+            col("attributes", "Run Name"),
+            "runDateAndNestInfo",
+            "duration",
+            dataset,
+            *columns,
+        ],
+        "columnWidths": {
+            col("attributes", "Run Name"): 235,
+            dataset: 215,
+            **dict.fromkeys(columns, 130),
+        },
         "runsExpanded": {r.info.run_id: True for r in studies},
     }
     ui_state(driver, base, experiment_id, state)
