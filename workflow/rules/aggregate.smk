@@ -18,6 +18,7 @@ rule aggregate:
         claims=f"{RESULTS}/claims.csv",
     log:
         f"{RESULTS}/logs/aggregate.log",
+    localrule: True
     conda:
         "../../envs/negr2.yaml"
     params:

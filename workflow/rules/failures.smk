@@ -14,6 +14,7 @@ rule failures:
         record=f"{RESULTS}/failures.json",
     log:
         f"{RESULTS}/logs/failures.log",
+    localrule: True
     conda:
         "../../envs/negr2.yaml"
     params:

@@ -4,6 +4,7 @@ rule results_format:
         marker=f"{RESULTS}/negr2-format.json",
     log:
         f"{RESULTS}/logs/results_format.log",
+    localrule: True
     conda:
         "../../envs/negr2.yaml"
     params:

@@ -20,6 +20,7 @@ rule report:
         ),
     log:
         f"{RESULTS}/logs/report.log",
+    localrule: True
     conda:
         "../../envs/negr2.yaml"
     params:
@@ -42,6 +43,7 @@ rule paper:
         markdown=f"{RESULTS}/paper/report.md",
     log:
         f"{RESULTS}/logs/paper.log",
+    localrule: True
     conda:
         "../../envs/negr2.yaml"
     params:

@@ -8,6 +8,7 @@ rule mlflow_store:
         store=f"{RESULTS}/mlflow-store.json",
     log:
         f"{RESULTS}/logs/mlflow_store.log",
+    localrule: True
     conda:
         "../../envs/negr2.yaml"
     params:
@@ -31,6 +32,7 @@ rule track:
         runs=f"{RESULTS}/mlflow-runs.json",
     log:
         f"{RESULTS}/logs/track.log",
+    localrule: True
     conda:
         "../../envs/negr2.yaml"
     params:
