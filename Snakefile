@@ -3,7 +3,7 @@
 #   snakemake --cores all                                    # the published study
 #   snakemake --cores all --configfile config/studies/X.yaml # another study
 #
-# generate -> trials (one job per scenario x model cell, or per chunk) -> aggregate
+# trials (one job per scenario x model cell, or per chunk; each draws its own data) -> aggregate
 # -> report -> track (MLflow). See README.md.
 
 
@@ -47,7 +47,7 @@ except WorkflowError:
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/generate.smk"
+include: "workflow/rules/results_format.smk"
 include: "workflow/rules/trials.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/report.smk"

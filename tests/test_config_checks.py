@@ -356,3 +356,15 @@ def test_describe_schema_errors_for_sweeps_and_ablations():
     assert config.describe_schema_errors(empty, str(SCHEMA)) == (
         "scenarios.noise.n_train: [] should be non-empty"
     )
+
+
+@pytest.mark.parametrize(
+    ("trials", "chunks", "expected"),
+    [(100, 1, 1), (100, 2, 2), (20_000, 1, 1), (20_001, 1, 2), (1_000_000, 1, 50), (45_000, 5, 5)],
+)
+def test_model_chunks_cap_the_trials_per_job(trials, chunks, expected):
+    study = {"trials": trials, "models": {"M": {"chunks": chunks}}}
+    parts = config.model_chunks(study, "M")
+    assert len(parts) == expected
+    assert max(c.stop - c.start for c in parts) <= config.MAX_TRIALS_PER_JOB
+    assert sum(c.stop - c.start for c in parts) == trials

@@ -606,3 +606,24 @@ def test_split_is_a_scenario_key_the_generators_ignore():
     spec = {**SPECS["diabetes"], "split": {"method": "kfold", "folds": 5}}
     generators.check_scenario("s", spec)
     np.testing.assert_array_equal(draw(spec)["X"], draw(SPECS["diabetes"])["X"])
+
+
+@pytest.mark.parametrize("kind", sorted(SPECS))
+def test_draws_on_demand_equal_the_stacked_trials(kind):
+    """A trial job draws trial t alone, out of order: it must be exactly the t-th
+    table of the stacked draw, and its seed the trial seed."""
+    stacked = draw(SPECS[kind], trials=6, master_seed=4, name="base")
+    draws = generators.ScenarioDraws("point", SPECS[kind], master_seed=4, seed_name="base")
+    for t in (5, 0, 3):
+        X, y, seed = draws.trial(t)
+        np.testing.assert_array_equal(X, stacked["X"][t])
+        np.testing.assert_array_equal(y, stacked["y"][t])
+        assert seed == stacked["seed"][t] == trial_seed(4, "base", t)
+    assert list(draws.feature_names) == list(stacked["feature_names"])
+    assert list(draws.informative) == list(stacked["informative"])
+    assert draws.n_train == SPECS[kind]["n_train"]
+
+
+def test_draws_check_the_spec_first():
+    with pytest.raises(ValueError, match="n_features"):
+        generators.ScenarioDraws("s", {**SPEC, "n_features": 0}, master_seed=1)

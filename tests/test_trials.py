@@ -297,3 +297,17 @@ def test_msle_column_against_sklearn_on_positive_targets():
             expected = mean_squared_log_error(y_test, y_pred)
             assert ols["msle"].iloc[t] == pytest.approx(expected, rel=1e-9)
     assert n_undefined < n_trials  # the defined branch is exercised
+
+
+def test_a_job_drawing_its_own_trials_scores_as_the_stacked_data():
+    """The workflow's trial job draws each trial on demand: same rows, bit for bit,
+    as a run over the stacked arrays (timing columns aside), for any chunk."""
+    spec = {**LINEAR, "n_train": 30, "n_test": 15}
+    stacked = generators.generate_scenario("s", spec, master_seed=9, trials=5)
+    draws = generators.ScenarioDraws("s", spec, master_seed=9)
+    job = _job(ablations={"drop_one": True})
+    timing = ["fit_seconds", "predict_seconds"]
+    whole = trials.run_cell(stacked, job, range(5)).drop(columns=timing)
+    chunk = trials.run_cell(draws, job, range(2, 5)).drop(columns=timing)
+    expected = whole[whole["trial"] >= 2].reset_index(drop=True)
+    pd.testing.assert_frame_equal(chunk, expected, check_exact=True)

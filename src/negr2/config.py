@@ -50,9 +50,17 @@ def chunk_from_label(trials: int, label: str) -> Chunk:
     return chunks(trials, count)[index - 1]
 
 
+# A trial job keeps its rows in memory until it writes them: at most this many trials
+# per job, so that a job's peak memory does not grow with the study's trials.
+MAX_TRIALS_PER_JOB = 20_000
+
+
 def model_chunks(config: Mapping[str, Any], model: str) -> list[Chunk]:
-    """The chunks of one model's cells (the same in every scenario and sweep point)."""
-    return chunks(config["trials"], config["models"][model].get("chunks", 1))
+    """The chunks of one model's cells (the same in every scenario and sweep point):
+    the model's ``chunks``, or more when a chunk would exceed MAX_TRIALS_PER_JOB."""
+    trials = config["trials"]
+    needed = -(-trials // MAX_TRIALS_PER_JOB)  # ceiling division
+    return chunks(trials, max(config["models"][model].get("chunks", 1), needed))
 
 
 def fingerprint(obj: Any) -> str:

@@ -25,9 +25,11 @@ plus the keys of :data:`GENERATOR_PARAMS` that generator takes:
 ``table``
     A fresh random split of a user's CSV or Parquet file per trial.
 
-:func:`check_scenario` checks a spec before any job runs; :func:`generate_scenario` draws
-the datasets of a scenario's trials. Trial ``t`` is a pure function of
-``(master_seed, seed_name, t)``, whatever the number of trials drawn.
+:func:`check_scenario` checks a spec before any job runs. :class:`ScenarioDraws` draws
+one trial at a time, inside the trial job, so that no job holds more than one trial's
+data and nothing is stored; :func:`generate_scenario` stacks a scenario's trials (for
+tests and notebooks). Trial ``t`` is a pure function of ``(master_seed, seed_name, t)``,
+whatever the number of trials drawn.
 """
 
 from __future__ import annotations
@@ -740,6 +742,54 @@ def check_scenario(name: str, spec: Mapping[str, Any]) -> None:
 # ----------------------------------------------------------------------------- scenarios
 
 
+class ScenarioDraws:
+    """Each trial's dataset of one scenario point, drawn on demand from its seed.
+
+    A trial job draws its own trials one by one, so memory does not grow with the
+    number of trials and no data is stored; ``draws.trial(t)`` is exactly trial ``t``
+    of :func:`generate_scenario`.
+
+    Parameters
+    ----------
+    scenario : the scenario's name (for messages; the default ``seed_name``).
+    spec : the scenario's config entry, checked with :func:`check_scenario` here.
+    master_seed : the study's seed.
+    seed_name : the name fed to the seeding functions (default: ``scenario``); the sweep
+        points of one scenario pass the base scenario's name to share its trial seeds.
+    """
+
+    def __init__(
+        self,
+        scenario: str,
+        spec: Mapping[str, Any],
+        master_seed: int,
+        seed_name: str | None = None,
+    ) -> None:
+        check_scenario(scenario, spec)
+        self.spec = spec
+        self.master_seed = master_seed
+        self.seed_name = scenario if seed_name is None else seed_name
+        self.n_train = int(spec["n_train"])
+        self._generator = GENERATORS[spec["generator"]]
+        first = self.dataset(0)
+        self.feature_names = first.feature_names
+        self.informative = first.informative
+
+    def dataset(self, trial: int) -> Dataset:
+        """Trial ``trial``'s table."""
+        sequence = trial_seed_sequence(self.master_seed, self.seed_name, trial)
+        return self._generator(np.random.default_rng(sequence), self.spec)
+
+    def seed(self, trial: int) -> int:
+        """The trial's integer seed (recorded, and given to unseeded estimators)."""
+        return trial_seed(self.master_seed, self.seed_name, trial)
+
+    def trial(self, trial: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """``(X, y, seed)`` of one trial."""
+        dataset = self.dataset(trial)
+        return dataset.X, dataset.y, self.seed(trial)
+
+
 def generate_scenario(
     scenario: str,
     spec: Mapping[str, Any],
@@ -747,19 +797,16 @@ def generate_scenario(
     trials: int,
     seed_name: str | None = None,
 ) -> dict[str, np.ndarray]:
-    """Draw the datasets of every trial of one scenario.
+    """Draw the datasets of every trial of one scenario, stacked.
 
     Trial ``t`` is drawn from ``trial_seed_sequence(master_seed, seed_name, t)`` alone, so
-    it does not depend on how many trials are drawn.
+    it does not depend on how many trials are drawn. (The workflow does not store these:
+    each trial job draws its own trials with :class:`ScenarioDraws`.)
 
     Parameters
     ----------
-    scenario : the scenario's name (for messages; the default ``seed_name``).
-    spec : the scenario's config entry, checked with :func:`check_scenario` first.
-    master_seed : the study's seed.
+    scenario, spec, master_seed, seed_name : as for :class:`ScenarioDraws`.
     trials : number of trials.
-    seed_name : the name fed to the seeding functions (default: ``scenario``); the sweep
-        points of one scenario pass the base scenario's name to share its trial seeds.
 
     Returns
     -------
@@ -770,19 +817,13 @@ def generate_scenario(
     """
     if trials < 1:
         raise ValueError(f"trials must be >= 1, got {trials}")
-    check_scenario(scenario, spec)
-    seed_name = scenario if seed_name is None else seed_name
-    generator = GENERATORS[spec["generator"]]
-    datasets = [
-        generator(np.random.default_rng(trial_seed_sequence(master_seed, seed_name, t)), spec)
-        for t in range(trials)
-    ]
-    seeds = [trial_seed(master_seed, seed_name, t) for t in range(trials)]
+    draws = ScenarioDraws(scenario, spec, master_seed, seed_name)
+    datasets = [draws.dataset(t) for t in range(trials)]
     return {
         "X": np.stack([d.X for d in datasets]),
         "y": np.stack([d.y for d in datasets]),
-        "seed": np.asarray(seeds, dtype=np.int64),
+        "seed": np.asarray([draws.seed(t) for t in range(trials)], dtype=np.int64),
         "n_train": np.asarray(spec["n_train"]),
-        "feature_names": np.asarray(datasets[0].feature_names, dtype=np.str_),
-        "informative": np.asarray(datasets[0].informative, dtype=np.int64),
+        "feature_names": np.asarray(draws.feature_names, dtype=np.str_),
+        "informative": np.asarray(draws.informative, dtype=np.int64),
     }

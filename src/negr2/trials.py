@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -37,15 +37,42 @@ class CellJob:
     split: Mapping[str, Any] | None = field(default=None, hash=False)
 
 
-def run_cell(data: Mapping[str, np.ndarray], job: CellJob, trials: range) -> pd.DataFrame:
+class TrialData(Protocol):
+    """A scenario's trials, one at a time (:class:`negr2.generators.ScenarioDraws`)."""
+
+    n_train: int
+    feature_names: Sequence[str]
+    informative: Sequence[int]
+
+    def trial(self, trial: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """``(X, y, seed)`` of one trial."""
+        ...
+
+
+class StackedTrials:
+    """:class:`TrialData` over the stacked arrays of
+    :func:`negr2.generators.generate_scenario`."""
+
+    def __init__(self, data: Mapping[str, np.ndarray]) -> None:
+        self._data = data
+        self.n_train = int(data["n_train"])
+        names = data.get("feature_names", range(data["X"].shape[2]))
+        self.feature_names = [str(n) for n in names]
+        self.informative = [int(i) for i in data.get("informative", [])]
+
+    def trial(self, trial: int) -> tuple[np.ndarray, np.ndarray, int]:
+        return self._data["X"][trial], self._data["y"][trial], int(self._data["seed"][trial])
+
+
+def run_cell(
+    data: TrialData | Mapping[str, np.ndarray], job: CellJob, trials: range
+) -> pd.DataFrame:
     """Fit and score one model on the given trials of one scenario.
 
     Parameters
     ----------
-    data : a scenario's datasets, as made by :func:`negr2.generators.generate_scenario`
-        (``X`` of shape (trials, n_rows, n_features), ``y`` of shape (trials, n_rows),
-        ``seed`` of shape (trials,), scalar ``n_train``, ``feature_names`` and
-        ``informative``).
+    data : the scenario's trials: drawn on demand (:class:`TrialData`), or the stacked
+        arrays of :func:`negr2.generators.generate_scenario`.
     job : the cell.
     trials : the trial indices to run (a chunk of the cell).
 
@@ -57,21 +84,16 @@ def run_cell(data: Mapping[str, np.ndarray], job: CellJob, trials: range) -> pd.
     """
     # Build once up front: a bad parameter is a config error, not 100 failed trials.
     build_estimator(job.model_spec, seed=0, key=f"models.{job.model}")
-    names = [str(n) for n in data.get("feature_names", range(data["X"].shape[2]))]
-    informative = [int(i) for i in data.get("informative", [])]
+    if isinstance(data, Mapping):
+        data = StackedTrials(data)
+    names = [str(n) for n in data.feature_names]
+    informative = [int(i) for i in data.informative]
     progress = _Progress(len(trials), f"{job.scenario_id}/{job.model_id}")
     rows = []
     for trial in trials:
-        seed = int(data["seed"][trial])
+        X, y, seed = data.trial(trial)
         variants = ablation.variants(job.ablations, names, informative, seed)
-        results = _score_trial(
-            data["X"][trial],
-            data["y"][trial],
-            int(data["n_train"]),
-            job,
-            seed,
-            [cols for _, cols in variants],
-        )
+        results = _score_trial(X, y, data.n_train, job, seed, [cols for _, cols in variants])
         for (label, _), result in zip(variants, results, strict=True):
             rows.append(
                 {

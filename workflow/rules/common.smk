@@ -42,8 +42,9 @@ wildcard_constraints:
 
 # The package files each rule's output depends on (see code_fingerprint).
 CODE = {
-    "generate": ("generators.py", "seeding.py"),
     "trials": (
+        "generators.py",
+        "seeding.py",
         "trials.py",
         "columns.py",
         "metrics.py",
@@ -113,14 +114,23 @@ def trial_priority(wildcards):
 
 
 def scenario_table(wildcards):
-    """A table scenario's file, so that editing it redraws the scenario's data."""
+    """A table scenario's file, so that editing it redraws the scenario's trials."""
     spec = SCENARIOS[wildcards.scenario].spec
     return [spec["path"]] if spec["generator"] == "table" else []
 
 
-def scenario_spec(wildcards):
-    """A scenario point's spec, keys sorted (see study_params)."""
-    return canonical(SCENARIOS[wildcards.scenario].spec)
+def scenario_draws(wildcards):
+    """What draws a scenario point's trials (negr2.generators.ScenarioDraws), keys
+    sorted (see study_params): sweep points share their base scenario's seeds."""
+    point = SCENARIOS[wildcards.scenario]
+    return canonical(
+        {
+            "scenario": point.id,
+            "spec": point.spec,
+            "master_seed": config["seed"],
+            "seed_name": point.name,
+        }
+    )
 
 
 def cell_job(wildcards):

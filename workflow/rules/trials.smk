@@ -1,7 +1,12 @@
 rule trials:
-    """Fit and score one model on a chunk of one scenario's trials."""
+    """Fit and score one model on a chunk of one scenario's trials.
+
+    The job draws each of its trials from the trial's seed (no stored data), so its
+    memory does not grow with the number of trials.
+    """
     input:
-        data=rules.generate.output.data,
+        table=scenario_table,
+        marker=rules.results_format.output.marker,
     output:
         trials=report(
             f"{RESULTS}/trials/{{scenario}}/{{model}}/{{chunk}}.parquet",
@@ -17,6 +22,7 @@ rule trials:
         "../../envs/negr2.yaml"
     params:
         job=cell_job,
+        draws=scenario_draws,
         code=code_fingerprint("trials"),
         trials=config["trials"],
     script:

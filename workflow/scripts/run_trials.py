@@ -2,10 +2,9 @@
 
 import logging
 
-import numpy as np
-
 from negr2 import io, logs
 from negr2.config import chunk_from_label
+from negr2.generators import ScenarioDraws
 from negr2.trials import CellJob, run_cell
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
@@ -13,10 +12,8 @@ logs.to_file(snakemake.log[0])
 
 job = CellJob(**snakemake.params.job)
 chunk = chunk_from_label(snakemake.params.trials, snakemake.wildcards.chunk)
-with np.load(snakemake.input.data) as npz:
-    data = {key: npz[key] for key in npz.files}
-
-table = run_cell(data, job, range(chunk.start, chunk.stop))
+draws = ScenarioDraws(**snakemake.params.draws)
+table = run_cell(draws, job, range(chunk.start, chunk.stop))
 failed = int((table["status"] != "ok").sum())
 logging.info(
     "%s/%s trials %d-%d: %d failed rows",
