@@ -87,7 +87,7 @@ def canonical(obj: Any) -> Any:
 #: keys that change how jobs are scheduled, never what the jobs compute: editing them
 #: reruns none of the jobs that compute.
 NON_RESULT_KEYS = ("mlflow", "max_failed_share")
-SCHEDULING_MODEL_KEYS = ("chunks", "priority")
+SCHEDULING_MODEL_KEYS = ("chunks", "priority", "seconds_per_trial")
 
 
 def results_config(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from negr2 import RESULTS_FORMAT
 from negr2.config import (
     canonical,
     check_config,
+    chunk_from_label,
     check_results_folder,
     fingerprint,
     model_chunks,
@@ -111,6 +112,24 @@ def trial_priority(wildcards):
     """The model's configured priority: slow cells start first, so that no long job
     is left running alone at the end."""
     return MODELS[wildcards.model].spec["priority"]
+
+
+def trial_runtime(wildcards, attempt):
+    """The job's time limit in minutes (SLURM), from its estimated cost; grows with
+    each attempt, so that retries help a job that ran out of time."""
+    from negr2 import resources
+
+    model, scenario = MODELS[wildcards.model].spec, SCENARIOS[wildcards.scenario].spec
+    chunk = chunk_from_label(config["trials"], wildcards.chunk)
+    fits = (chunk.stop - chunk.start) * resources.fits_per_trial(scenario, config)
+    seconds = resources.START_SECONDS + fits * resources.seconds_per_fit(model)
+    return resources.runtime_minutes(seconds, attempt)
+
+
+def trial_mem_mb(wildcards, attempt):
+    from negr2 import resources
+
+    return resources.mem_mb(attempt)
 
 
 def scenario_table(wildcards):

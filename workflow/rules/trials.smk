@@ -20,6 +20,9 @@ rule trials:
     priority: trial_priority
     conda:
         "../../envs/negr2.yaml"
+    resources:
+        runtime=trial_runtime,
+        mem_mb=trial_mem_mb,
     params:
         job=cell_job,
         draws=scenario_draws,

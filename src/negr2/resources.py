@@ -1,0 +1,53 @@
+"""Cluster resources of a trial job (SLURM's time and memory), from its estimated cost.
+
+A job's runtime is twice its estimated seconds (imports plus fits), at least five
+minutes, and grows with Snakemake's ``attempt``, so that ``retries`` gives a job that
+ran out of time a longer limit. Trial jobs hold one trial's data and their rows, so
+memory does not depend on the study's size (under 300 MB measured per job).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+# Seconds per trial (one fit and its predictions, post's shape) of the slow estimators
+# measured on a 2-core workstation; every other estimator gets DEFAULT_SECONDS.
+KNOWN_SECONDS = {
+    "sklearn.ensemble.RandomForestRegressor": 0.1,
+    "sklearn.ensemble.GradientBoostingRegressor": 0.06,
+    "sklearn.linear_model.RANSACRegressor": 0.07,
+    "negr2.models.KerasMLP": 1.5,
+}
+DEFAULT_SECONDS = 0.01
+START_SECONDS = 10.0  # interpreter start and imports
+MIN_RUNTIME_MINUTES = 5
+MEM_MB = 1000  # per attempt
+
+
+def seconds_per_fit(model: Mapping[str, Any]) -> float:
+    """The model's ``seconds_per_trial`` from the config, else the table's estimate."""
+    given = model.get("seconds_per_trial")
+    if given is not None:
+        return float(given)
+    return KNOWN_SECONDS.get(model["estimator"], DEFAULT_SECONDS)
+
+
+def fits_per_trial(scenario: Mapping[str, Any], config: Mapping[str, Any]) -> int:
+    """Fits of one trial: each fold, times the full feature set and (roughly) one
+    variant per feature when the study ablates."""
+    split = scenario.get("split") or config.get("split") or {}
+    folds = split.get("folds", 5) if split.get("method") == "kfold" else 1
+    variants = 1 + scenario.get("n_features", 10) if config.get("ablations") else 1
+    return folds * variants
+
+
+def runtime_minutes(seconds: float, attempt: int) -> int:
+    """A job's time limit: twice the estimate, at least five minutes, times attempt."""
+    return attempt * max(MIN_RUNTIME_MINUTES, math.ceil(2 * seconds / 60))
+
+
+def mem_mb(attempt: int) -> int:
+    """A job's memory limit, times attempt."""
+    return attempt * MEM_MB

@@ -1,0 +1,33 @@
+"""negr2.resources: a trial job's cluster time limit and memory."""
+
+from __future__ import annotations
+
+from negr2 import resources
+
+FOREST = {"estimator": "sklearn.ensemble.RandomForestRegressor"}
+OLS = {"estimator": "sklearn.linear_model.LinearRegression"}
+
+
+def test_runtime_is_twice_the_estimate_and_grows_with_attempt():
+    # 50 RandomForest trials of 0.1 s: 10 + 5 = 15 s, below the 5-minute floor.
+    assert resources.runtime_minutes(15.0, attempt=1) == 5
+    # 20,000 trials of 0.1 s: 2010 s, twice is 67 minutes; then 134, 201.
+    seconds = resources.START_SECONDS + 20_000 * resources.seconds_per_fit(FOREST)
+    assert [resources.runtime_minutes(seconds, a) for a in (1, 2, 3)] == [67, 134, 201]
+
+
+def test_memory_grows_with_attempt():
+    assert [resources.mem_mb(a) for a in (1, 2)] == [resources.MEM_MB, 2 * resources.MEM_MB]
+
+
+def test_a_model_may_give_its_own_estimate():
+    assert resources.seconds_per_fit(OLS) == resources.DEFAULT_SECONDS
+    assert resources.seconds_per_fit({**OLS, "seconds_per_trial": 2.5}) == 2.5
+
+
+def test_folds_and_ablations_multiply_the_fits():
+    scenario = {"n_features": 9}
+    assert resources.fits_per_trial(scenario, {}) == 1
+    assert resources.fits_per_trial({**scenario, "split": {"method": "kfold"}}, {}) == 5
+    kfold3 = {"split": {"method": "kfold", "folds": 3}, "ablations": {"drop_one": True}}
+    assert resources.fits_per_trial(scenario, kfold3) == 3 * 10
