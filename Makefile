@@ -9,7 +9,7 @@ CORES ?= all
 STUDY ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-KERAS_STAMP := $(VENV)/.installed-keras
+KERAS_STAMP := $(VENV)/.installed-keras-slurm
 CONFIG := $(if $(STUDY),--configfile $(STUDY),)
 
 .PHONY: study test lint mlflow-ui screenshots questions clean-results
@@ -20,7 +20,7 @@ study: $(STAMP)
 		exit 2; fi
 	$(BIN)/snakemake --cores $(CORES) $(CONFIG)
 
-# The tests also run the Keras models for real, so they need the keras extra.
+# The tests also run the Keras models and a SLURM cluster for real: keras and slurm extras.
 test: $(STAMP) $(KERAS_STAMP)
 	$(BIN)/python -m pytest
 
@@ -54,7 +54,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 $(KERAS_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,keras]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,keras,slurm]'
 	@touch $@
 
 clean-results:

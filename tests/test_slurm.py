@@ -1,0 +1,80 @@
+"""The cluster path for real: a study on a one-node SLURM cluster started on this machine
+(services/slurm.sh), against the same study run locally."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+
+import pandas as pd
+import pytest
+from conftest import REPO, run_snakemake, tiny_config, write_config
+from test_workflow import TIMING, check_mlflow_matches_files, results
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slurm]
+
+SLURM = REPO / "services" / "slurm.sh"
+APT_INSTALL = "apt-get update && apt-get install -y --no-install-recommends slurm-wlm munge"
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A one-node SLURM cluster, stopped whatever the test's outcome."""
+    missing = [t for t in ("slurmctld", "slurmd", "munged", "sbatch") if not shutil.which(t)]
+    if missing:
+        pytest.fail(f"SLURM is not installed ({', '.join(missing)} missing): {APT_INSTALL}")
+    if os.geteuid() != 0:
+        pytest.skip("a SLURM node runs as root (services/slurm.sh start)")
+    folder = tmp_path_factory.mktemp("slurm")
+    subprocess.run(["bash", str(SLURM), "start", str(folder)], check=True, timeout=120)
+    try:
+        yield folder / "slurm.conf"
+    finally:
+        subprocess.run(["bash", str(SLURM), "stop", str(folder)], timeout=120)
+
+
+def slurm_jobs(conf) -> list[tuple[str, str]]:
+    """(job name, state) of every job of this cluster, finished ones included."""
+    done = subprocess.run(
+        ["squeue", "-h", "-t", "all", "-o", "%j %T"],
+        env=os.environ | {"SLURM_CONF": str(conf)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [tuple(line.split()) for line in done.stdout.splitlines()]
+
+
+def test_a_study_on_slurm_equals_the_local_run(cluster, tmp_path):
+    config = tiny_config()
+    local, remote = tmp_path / "local", tmp_path / "slurm"
+    run_snakemake(local, "--cores", "2", "--configfile", str(write_config(local, config)))
+    before = slurm_jobs(cluster)
+    os.environ["SLURM_CONF"] = str(cluster)  # sbatch and squeue, in the snakemake process
+    try:
+        run_snakemake(
+            remote,
+            "--profile",
+            str(REPO / "profiles" / "slurm"),
+            "--cores",
+            "2",
+            "--slurm-init-seconds-before-status-checks",
+            "5",
+            "--slurm-logdir",
+            str(remote / f"slurm-logs-{uuid.uuid4().hex[:6]}"),
+            "--configfile",
+            str(write_config(remote, config)),
+        )
+    finally:
+        del os.environ["SLURM_CONF"]
+    jobs = slurm_jobs(cluster)[len(before) :]
+    n_trial_jobs = len(list((results(remote) / "trials").rglob("*.parquet")))
+    # Every trial job ran in SLURM, grouped: fewer SLURM jobs than trial jobs, all done.
+    assert 1 <= len(jobs) < n_trial_jobs
+    assert {state for _, state in jobs} == {"COMPLETED"}
+    one = pd.read_parquet(results(local) / "trials.parquet").drop(columns=TIMING)
+    two = pd.read_parquet(results(remote) / "trials.parquet").drop(columns=TIMING)
+    pd.testing.assert_frame_equal(one, two, check_exact=True)
+    check_mlflow_matches_files(remote)
