@@ -7,6 +7,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from conftest import REPO, run_snakemake, tiny_config, write_config
@@ -116,3 +117,25 @@ def test_deleted_store_dry_run_changes_nothing_then_relogs(tmp_path):
     dry = run_snakemake(tmp_path, "-n", "--cores", "2", "--configfile", str(path))
     assert planned_jobs(dry.stdout) == {}
     assert json.loads((results(tmp_path) / "mlflow-store.json").read_text())["generation"] == 1
+
+
+def test_summary_history_logs_only_the_summary_metrics(tmp_path):
+    config = tiny_config() | {"mlflow": {"history": "summary"}}
+    path = write_config(tmp_path, config)
+    run_snakemake(tmp_path, "--cores", "2", "--configfile", str(path))
+    client = store(tmp_path)
+    summary = pd.read_csv(results(tmp_path) / "summary.csv")
+    cells = [r for r in runs_of(tmp_path) if r.data.tags.get("negr2.kind") == "cell"]
+    assert len(cells) == len(tiny_config()["models"])
+    for run in cells:
+        assert client.get_metric_history(run.info.run_id, "r2") == []
+        row = summary[
+            (summary["model_id"] == run.data.tags["negr2.model"]) & (summary["ablation"] == "full")
+        ].iloc[0]
+        assert run.data.metrics["neg_pct"] == pytest.approx(row["neg_pct"])
+    # Back to full histories: only tracking reruns, and every cell gets its history.
+    write_config(tmp_path, tiny_config())
+    dry = run_snakemake(tmp_path, "-n", "--cores", "2", "--configfile", str(path))
+    assert set(planned_jobs(dry.stdout)) == {"track", "failures"}
+    run_snakemake(tmp_path, "--cores", "2", "--configfile", str(path))
+    check_mlflow_matches_files(tmp_path)

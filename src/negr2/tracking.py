@@ -65,6 +65,7 @@ def track_study(
     artifact_root: str | None = None,
     source: str | None = None,
     study_file: Mapping[str, Any] | None = None,
+    history: str = "all",
 ) -> dict[str, Any]:
     """Bring the study's MLflow experiment in line with its result files.
 
@@ -80,6 +81,8 @@ def track_study(
         checkout gives the commit).
     study_file : the whole study config as run (scheduling keys included), logged
         as the study run's ``config.yaml``; ``config`` when not given.
+    history : ``all`` logs every trial's metrics as metric history; ``summary`` only
+        each cell's summary metrics (for studies of very many trials).
 
     Returns
     -------
@@ -99,7 +102,7 @@ def track_study(
         ]
         runs = current.pop(cell, [])
         cells[cell] = _reconcile_cell(
-            client, experiment_id, study_run, config, rows, cell_summary, runs, origin
+            client, experiment_id, study_run, config, rows, cell_summary, runs, origin, history
         )
     for stale in current.values():  # cells no longer in the study
         for run in stale:
@@ -233,13 +236,14 @@ def _reconcile_cell(
     summary: pd.DataFrame,
     runs: list[Run],
     origin: Mapping[str, str],
+    history: str,
 ) -> str:
     """Keep the cell's run if it still matches the files; else log a new one.
     Every other run of the cell is retired (tagged not current, soft-deleted)."""
     params = cell_params(config, rows.iloc[0])
     # Columns of other cells' sweeps are empty here: drop them, or adding a sweep to
     # one model would re-log every cell.
-    digest = _fingerprint(rows.dropna(axis=1, how="all"), summary, params)
+    digest = _fingerprint(rows.dropna(axis=1, how="all"), summary, params | {"history": history})
     keep = next(
         (
             r.info.run_id
@@ -249,7 +253,10 @@ def _reconcile_cell(
         None,
     )
     if keep is None:
-        keep = _log_cell(client, experiment_id, study_run, rows, summary, params, digest, origin)
+        history_rows = rows if history == "all" else rows.iloc[:0]
+        keep = _log_cell(
+            client, experiment_id, study_run, rows, history_rows, summary, params, digest, origin
+        )
         client.log_inputs(keep, datasets=[scenario_dataset(config, rows.iloc[0])])
         _mark_current(client, keep)
     for run in runs:
@@ -284,7 +291,11 @@ def scenario_dataset(config: Mapping[str, Any], row: pd.Series) -> DatasetInput:
     return DatasetInput(dataset, tags=[InputTag("mlflow.data.context", "trials")])
 
 
-def _log_cell(client, experiment_id, study_run, rows, summary, params, digest, origin) -> str:
+def _log_cell(
+    client, experiment_id, study_run, rows, history_rows, summary, params, digest, origin
+) -> str:
+    """A new run of the cell: its params, ``history_rows`` as metric history and the
+    summary metrics."""
     first = rows.iloc[0]
     cell = f"{first['scenario_id']}/{first['model_id']}"
     tags = {
@@ -299,7 +310,7 @@ def _log_cell(client, experiment_id, study_run, rows, summary, params, digest, o
     }
     run_id = client.create_run(experiment_id, tags=tags, run_name=cell).info.run_id
     now = int(time.time() * 1000)
-    metrics = list(_trial_metrics(rows, now)) + list(_summary_metrics(summary, now))
+    metrics = list(_trial_metrics(history_rows, now)) + list(_summary_metrics(summary, now))
     param_list = [Param(k, str(v)) for k, v in params.items()]
     for batch_params, batch_metrics in _batches(param_list, metrics):
         client.log_batch(run_id, metrics=batch_metrics, params=batch_params)

@@ -18,6 +18,8 @@ rule aggregate:
         claims=f"{RESULTS}/claims.csv",
     log:
         f"{RESULTS}/logs/aggregate.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/aggregate.tsv"
     localrule: True
     conda:
         "../../envs/negr2.yaml"

@@ -20,6 +20,8 @@ rule report:
         ),
     log:
         f"{RESULTS}/logs/report.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/report.tsv"
     localrule: True
     conda:
         "../../envs/negr2.yaml"
@@ -43,6 +45,8 @@ rule paper:
         markdown=f"{RESULTS}/paper/report.md",
     log:
         f"{RESULTS}/logs/paper.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/paper.tsv"
     localrule: True
     conda:
         "../../envs/negr2.yaml"

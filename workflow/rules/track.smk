@@ -32,6 +32,8 @@ rule track:
         runs=f"{RESULTS}/mlflow-runs.json",
     log:
         f"{RESULTS}/logs/track.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/track.tsv"
     localrule: True
     conda:
         "../../envs/negr2.yaml"
@@ -41,5 +43,6 @@ rule track:
         tracking_uri=TRACKING_URI,
         artifact_root=ARTIFACT_ROOT,
         source=workflow.main_snakefile,
+        history=config["mlflow"]["history"],
     script:
         "../scripts/track.py"

@@ -17,6 +17,8 @@ rule trials:
         ),
     log:
         f"{RESULTS}/logs/trials/{{scenario}}/{{model}}/{{chunk}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/trials/{{scenario}}/{{model}}/{{chunk}}.tsv"
     priority: trial_priority
     conda:
         "../../envs/negr2.yaml"

@@ -23,6 +23,7 @@ runs = track_study(
     artifact_root=snakemake.params.artifact_root,
     source=snakemake.params.source,
     study_file=snakemake.config,
+    history=snakemake.params.history,
 )
 logging.info("MLflow experiment %s, study run %s", runs["experiment_id"], runs["study_run_id"])
 io.write_text(snakemake.output.runs, json.dumps(runs, indent=2) + "\n")
