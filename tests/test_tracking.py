@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import getpass
 import json
+import multiprocessing
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from mlflow.entities import ViewType
 from mlflow.tracking import MlflowClient
 from test_workflow import check_mlflow_matches_files, planned_jobs, results, store
 
-from negr2.tracking import scenario_dataset
+from negr2.tracking import prepare_store, scenario_dataset
 
 pytestmark = pytest.mark.e2e
 
@@ -139,3 +141,28 @@ def test_summary_history_logs_only_the_summary_metrics(tmp_path):
     assert set(planned_jobs(dry.stdout)) == {"track", "failures"}
     run_snakemake(tmp_path, "--cores", "2", "--configfile", str(path))
     check_mlflow_matches_files(tmp_path)
+
+
+def _open_study_at_once(args):
+    """One of several processes opening one fresh store, released together."""
+    uri, study, barrier = args
+    barrier.wait()
+    return prepare_store(uri, {"study": study}, artifact_root=None)
+
+
+def test_studies_opening_one_fresh_store_at_once_all_succeed(tmp_path):
+    """Eight processes create one SQLite store at the same moment (unlocked, MLflow's
+    migrations race and break the store): each gets its experiment and study run."""
+    uri = f"sqlite:///{tmp_path}/shared/mlflow.db"
+    context = multiprocessing.get_context("fork")
+    with context.Manager() as manager:
+        barrier = manager.Barrier(8)
+        with context.Pool(8) as pool:
+            opened = pool.map(_open_study_at_once, [(uri, f"s{i}", barrier) for i in range(8)])
+    client = MlflowClient(uri)
+    for i, opened_store in enumerate(opened):
+        experiment = client.get_experiment_by_name(f"s{i}")
+        assert experiment.experiment_id == opened_store["experiment_id"]
+        assert client.get_run(opened_store["study_run_id"]).data.tags["negr2.kind"] == "study"
+    with sqlite3.connect(tmp_path / "shared" / "mlflow.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -19,6 +19,8 @@ cell's scenario as a dataset input.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
@@ -89,7 +91,8 @@ def track_study(
     The experiment id, the study run id and each cell's current run id.
     """
     client = MlflowClient(tracking_uri)
-    experiment_id, study_run = _open_study(client, config, artifact_root)
+    with store_lock(tracking_uri):
+        experiment_id, study_run = _open_study(client, config, artifact_root)
     origin = provenance(source)
     _describe_study_run(client, study_run, study_file or config, origin)
     _retire_half_logged(client, experiment_id)
@@ -117,11 +120,33 @@ def prepare_store(
 ) -> dict[str, str]:
     """Create the store (if new), the study's experiment and its study run.
 
-    The workflow runs this once, early and alone, so that no two processes ever
-    create the same store; it overlaps with the trial jobs, which never touch MLflow.
+    The workflow runs this once, early, beside the trial jobs (which never touch
+    MLflow); :func:`store_lock` keeps two studies started at once from both creating
+    the same SQLite store.
     """
-    experiment_id, study_run = _open_study(MlflowClient(tracking_uri), config, artifact_root)
+    with store_lock(tracking_uri):
+        experiment_id, study_run = _open_study(MlflowClient(tracking_uri), config, artifact_root)
     return {"tracking_uri": tracking_uri, "experiment_id": experiment_id, "study_run_id": study_run}
+
+
+@contextlib.contextmanager
+def store_lock(tracking_uri: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``<store>.lock`` while opening a SQLite store.
+
+    MLflow creates a new SQLite store on first open by running its migrations; two
+    processes doing that at once leave the store broken for good. Servers need no lock.
+    """
+    if not tracking_uri.startswith("sqlite:///"):
+        yield
+        return
+    store = Path(tracking_uri.removeprefix("sqlite:///"))
+    store.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{store}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _open_study(
