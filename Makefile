@@ -9,10 +9,10 @@ CORES ?= all
 STUDY ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-KERAS_STAMP := $(VENV)/.installed-keras-slurm
+KERAS_STAMP := $(VENV)/.installed-extras
 CONFIG := $(if $(STUDY),--configfile $(STUDY),)
 
-.PHONY: study test lint mlflow-ui screenshots questions clean-results
+.PHONY: study test lint mlflow-ui tracking-server tracking-server-stop screenshots questions clean-results
 
 study: $(STAMP)
 	@if [ -n "$(STUDY)" ] && [ ! -f "$(STUDY)" ]; then \
@@ -20,7 +20,8 @@ study: $(STAMP)
 		exit 2; fi
 	$(BIN)/snakemake --cores $(CORES) $(CONFIG)
 
-# The tests also run the Keras models and a SLURM cluster for real: keras and slurm extras.
+# The tests also run the Keras models, a SLURM cluster and a tracking server for real:
+# the keras, slurm and server extras.
 test: $(STAMP) $(KERAS_STAMP)
 	$(BIN)/python -m pytest
 
@@ -31,6 +32,17 @@ lint: $(STAMP)
 # The MLflow UI on the default store, bound to this machine only.
 mlflow-ui: $(STAMP)
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///results/mlflow.db --host 127.0.0.1 --port 5000
+
+# A shared MLflow tracking server on PostgreSQL (Debian's postgresql), bound to 127.0.0.1;
+# its data, artifacts and logs in TRACKING_DIR. Prints the MLFLOW_TRACKING_URI to export.
+TRACKING_DIR ?= results/tracking-server
+TRACKING_PORT ?= 5000
+tracking-server: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[server]'
+	MLFLOW=$(BIN)/mlflow bash services/tracking_server.sh start $(TRACKING_DIR) $(TRACKING_PORT)
+
+tracking-server-stop:
+	bash services/tracking_server.sh stop $(TRACKING_DIR)
 
 # Retake README's MLflow UI screenshots (docs/img/) from the default study's store; needs
 # Debian's chromium and chromium-driver.
@@ -54,7 +66,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 $(KERAS_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,keras,slurm]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,keras,slurm,server]'
 	@touch $@
 
 clean-results:

@@ -74,3 +74,4 @@ onsuccess:
 
 onerror:
     print_failed_trials()
+    print_unreachable_server()

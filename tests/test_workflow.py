@@ -121,10 +121,10 @@ def test_mlflow_holds_one_current_run_per_cell_equal_to_files(tiny_run):
     check_mlflow_matches_files(tiny_run)
 
 
-def check_mlflow_matches_files(workdir, study="tiny"):
+def check_mlflow_matches_files(workdir, study="tiny", client=None):
     """One study run holding the files; one current run per cell whose metric history
     and summary metrics equal trials.parquet and summary.csv (full feature set)."""
-    client = store(workdir)
+    client = client or store(workdir)
     experiment = client.get_experiment_by_name(study)
     trials = pd.read_parquet(results(workdir, study) / "trials.parquet")
     summary = pd.read_csv(results(workdir, study) / "summary.csv")

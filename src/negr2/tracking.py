@@ -149,6 +149,17 @@ def store_lock(tracking_uri: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def server_answers(tracking_uri: str, timeout: float = 5.0) -> bool:
+    """Whether a tracking server answers its health check (``/health``)."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(tracking_uri.rstrip("/") + "/health", timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 def _open_study(
     client: MlflowClient, config: Mapping[str, Any], artifact_root: str | None
 ) -> tuple[str, str]:

@@ -30,9 +30,18 @@ SCENARIOS = {point.id: point for point in scenario_points(config)}
 MODELS = {point.id: point for point in model_points(config)}
 RESULTS = f"results/{STUDY}"
 TRACKING_URI = os.environ.get("MLFLOW_TRACKING_URI") or config["mlflow"]["tracking_uri"]
-ARTIFACT_ROOT = "results/mlartifacts"  # where a new experiment keeps its artifacts
+# A SQLite store is made by one early job (mlflow_store) and keeps artifacts in a local
+# folder; a tracking server (http://…) makes and keeps its own.
+SQLITE_STORE = TRACKING_URI.startswith("sqlite:")
+ARTIFACT_ROOT = "results/mlartifacts" if SQLITE_STORE else None
 # MLflow's usage telemetry would try the network from every job that logs.
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+# Bounded retries with backoff against a tracking server (MLflow's defaults retry for
+# about four minutes): 4 retries, 1 + 2 + 4 + 8 s. Retried calls make no duplicates: a
+# cell's run counts only once fully logged (negr2.tracking).
+os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "4")
+os.environ.setdefault("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
+os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "60")
 
 
 wildcard_constraints:
@@ -216,12 +225,32 @@ def print_failed_trials():
 
 def print_next_steps():
     """What to open once the study has run, and which cells had failed trials."""
-    store = TRACKING_URI
+    if SQLITE_STORE:
+        ui = (
+            f"mlflow ui --backend-store-uri {TRACKING_URI} --host 127.0.0.1 --port 5000\n"
+            f"             then open http://127.0.0.1:5000 (experiment '{STUDY}')"
+        )
+    else:
+        ui = f"open {TRACKING_URI} (experiment '{STUDY}')"
     print(
         f"\nnegr2: study '{STUDY}' is done.\n"
         f"  report:    {Path(RESULTS, 'report.html').resolve()}\n"
         f"  summary:   {Path(RESULTS, 'summary.csv').resolve()}\n"
-        f"  MLflow UI: mlflow ui --backend-store-uri {store} --host 127.0.0.1 --port 5000\n"
-        f"             then open http://127.0.0.1:5000 (experiment '{STUDY}')\n"
+        f"  MLflow UI: {ui}\n"
     )
     print_failed_trials()
+
+
+def print_unreachable_server():
+    """One line when the tracking server did not answer: every file is written, only
+    MLflow is behind, and a rerun once the server is back logs what is missing."""
+    if SQLITE_STORE:
+        return
+    from negr2.tracking import server_answers
+
+    if not server_answers(TRACKING_URI):
+        print(
+            f"negr2: the MLflow tracking server {TRACKING_URI} did not answer. Every result "
+            "file is written; start the server (make tracking-server) or point "
+            "MLFLOW_TRACKING_URI at one that runs, then rerun: only tracking will run."
+        )

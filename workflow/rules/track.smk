@@ -24,7 +24,7 @@ rule mlflow_store:
 rule track:
     """Log the study into MLflow, reconciling runs with the result files."""
     input:
-        store=rules.mlflow_store.output.store,
+        store=rules.mlflow_store.output.store if SQLITE_STORE else [],
         trials=rules.aggregate.output.trials,
         summary=rules.aggregate.output.summary,
         report=rules.report.output.html,

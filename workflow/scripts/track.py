@@ -2,29 +2,39 @@
 
 import json
 import logging
+import sys
 
 import pandas as pd
 
 from negr2 import io, logs
 from negr2.config import results_config
-from negr2.tracking import track_study
+from negr2.tracking import server_answers, track_study
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
 trials = pd.read_parquet(snakemake.input.trials)
 summary = pd.read_csv(snakemake.input.summary)
-runs = track_study(
-    snakemake.params.tracking_uri,
-    results_config(snakemake.config),
-    trials,
-    summary,
-    artifacts=[snakemake.input.summary, snakemake.input.report],
-    artifact_root=snakemake.params.artifact_root,
-    source=snakemake.params.source,
-    study_file=snakemake.config,
-    history=snakemake.params.history,
-)
+uri = snakemake.params.tracking_uri
+try:
+    runs = track_study(
+        snakemake.params.tracking_uri,
+        results_config(snakemake.config),
+        trials,
+        summary,
+        artifacts=[snakemake.input.summary, snakemake.input.report],
+        artifact_root=snakemake.params.artifact_root,
+        source=snakemake.params.source,
+        study_file=snakemake.config,
+        history=snakemake.params.history,
+    )
+except Exception:
+    if uri.startswith("sqlite:") or server_answers(uri):
+        raise
+    message = f"negr2: the MLflow tracking server {uri} did not answer"
+    logging.critical(message)
+    sys.exit(message)
+
 logging.info("MLflow experiment %s, study run %s", runs["experiment_id"], runs["study_run_id"])
 io.write_text(snakemake.output.runs, json.dumps(runs, indent=2) + "\n")
 

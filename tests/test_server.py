@@ -1,0 +1,138 @@
+"""A study against a real MLflow tracking server on PostgreSQL (services/tracking_server.sh):
+the mirror, the server unreachable from the start, and the server killed while logging."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SNAKEMAKE, run_snakemake, tiny_config, write_config
+from mlflow.tracking import MlflowClient
+from test_workflow import check_mlflow_matches_files, planned_jobs, results
+
+pytestmark = [pytest.mark.e2e, pytest.mark.server]
+
+SCRIPT = REPO / "services" / "tracking_server.sh"
+MLFLOW = str(Path(sys.executable).with_name("mlflow"))
+
+
+def free_port() -> int:
+    """A port with nothing behind it, whose next one (PostgreSQL's) is free too."""
+    while True:
+        with socket.socket() as one, socket.socket() as two:
+            one.bind(("127.0.0.1", 0))
+            port = one.getsockname()[1]
+            try:
+                two.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            return port
+
+
+class Server:
+    """The tracking server script, driven from a test; stopped by the fixture."""
+
+    def __init__(self, folder: Path, port: int) -> None:
+        self.folder, self.port = folder, port
+        self.uri = f"http://127.0.0.1:{port}"
+
+    def start(self) -> None:
+        if not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+            pytest.fail("PostgreSQL is missing: apt-get install postgresql")
+        env = os.environ | {"MLFLOW": MLFLOW}
+        command = ["bash", str(SCRIPT), "start", str(self.folder), str(self.port)]
+        subprocess.run(command, check=True, env=env, timeout=180)
+
+    def kill_mlflow(self) -> None:
+        """SIGKILL the mlflow server and its workers, as a crash would."""
+        pid = int((self.folder / "mlflow.pid").read_text())
+        os.killpg(pid, signal.SIGKILL)
+
+    def stop(self) -> None:
+        subprocess.run(["bash", str(SCRIPT), "stop", str(self.folder)], timeout=120)
+
+
+@pytest.fixture
+def server():
+    # Not under pytest's tmp_path: PostgreSQL runs as its own account, which must be
+    # able to enter every parent folder of its data.
+    folder = Path(tempfile.mkdtemp(prefix="negr2-server-"))
+    folder.chmod(0o755)
+    instance = Server(folder / "server", free_port())
+    try:
+        yield instance
+    finally:
+        instance.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def study_against(workdir: Path, uri: str, trials: int = 6) -> Path:
+    config = tiny_config() | {"trials": trials, "mlflow": {"tracking_uri": uri}}
+    return write_config(workdir, config)
+
+
+def test_a_study_mirrors_into_the_server(server, tmp_path):
+    server.start()
+    path = study_against(tmp_path / "study", server.uri)
+    run_snakemake(path.parent, "--cores", "2", "--configfile", str(path))
+    check_mlflow_matches_files(path.parent, client=MlflowClient(server.uri))
+    assert not (path.parent / "results" / "mlflow.db").exists()  # nothing opened SQLite
+
+
+def test_server_unreachable_loses_nothing_and_a_rerun_logs_the_rest(server, tmp_path):
+    path = study_against(tmp_path / "study", server.uri)
+    workdir = path.parent
+    done = run_snakemake(workdir, "--cores", "2", "--configfile", str(path), check=False)
+    assert done.returncode != 0
+    output = done.stdout + done.stderr
+    assert f"the MLflow tracking server {server.uri} did not answer" in output
+    for name in ("trials.parquet", "summary.csv", "report.html", "paper/numbers.tex"):
+        assert (results(workdir) / name).stat().st_size > 0
+
+    server.start()
+    dry = run_snakemake(workdir, "-n", "--cores", "2", "--configfile", str(path))
+    assert set(planned_jobs(dry.stdout)) == {"track", "failures"}
+    run_snakemake(workdir, "--cores", "2", "--configfile", str(path))
+    check_mlflow_matches_files(workdir, client=MlflowClient(server.uri))
+
+
+def test_server_killed_while_logging_then_a_rerun_heals(server, tmp_path):
+    server.start()
+    path = study_against(tmp_path / "study", server.uri, trials=1500)
+    workdir = path.parent
+    env = os.environ | {"PYTHONPATH": str(workdir), "MLFLOW_TRACKING_URI": ""}
+    command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", "2"]
+    command += ["--configfile", str(path)]
+    with subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    ) as run:
+        client = MlflowClient(server.uri)
+        deadline = time.monotonic() + 300
+        while not logging_a_cell(client) and time.monotonic() < deadline:
+            assert run.poll() is None, "the study ended before the server was killed"
+            time.sleep(0.2)
+        server.kill_mlflow()
+        assert run.wait(timeout=300) != 0
+
+    server.start()
+    run_snakemake(workdir, "--cores", "2", "--configfile", str(path))
+    runs = check_mlflow_matches_files(workdir, client=MlflowClient(server.uri))
+    cells = [r for r in runs if r.data.tags.get("negr2.kind") == "cell"]
+    assert {r.data.tags["negr2.current"] for r in cells} == {"true"}  # none half-logged
+
+
+def logging_a_cell(client: MlflowClient) -> bool:
+    """Whether some cell run exists that is not yet marked current (being logged)."""
+    experiment = client.get_experiment_by_name("tiny")
+    if experiment is None:
+        return False
+    query = "tags.`negr2.kind` = 'cell' and tags.`negr2.current` = 'false'"
+    return bool(client.search_runs([experiment.experiment_id], query))
