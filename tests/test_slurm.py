@@ -10,7 +10,7 @@ import uuid
 
 import pandas as pd
 import pytest
-from conftest import REPO, run_snakemake, tiny_config, write_config
+from conftest import REPO, run_snakemake
 from test_workflow import TIMING, check_mlflow_matches_files, results
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slurm]
@@ -47,10 +47,12 @@ def slurm_jobs(conf) -> list[tuple[str, str]]:
     return [tuple(line.split()) for line in done.stdout.splitlines()]
 
 
-def test_a_study_on_slurm_equals_the_local_run(cluster, tmp_path):
-    config = tiny_config()
+def test_the_quick_study_on_slurm_equals_the_local_run(cluster, tmp_path):
+    quick = str(REPO / "config" / "studies" / "quick.yaml")
     local, remote = tmp_path / "local", tmp_path / "slurm"
-    run_snakemake(local, "--cores", "2", "--configfile", str(write_config(local, config)))
+    local.mkdir()
+    remote.mkdir()
+    run_snakemake(local, "--cores", "2", "--configfile", quick)
     before = slurm_jobs(cluster)
     os.environ["SLURM_CONF"] = str(cluster)  # sbatch and squeue, in the snakemake process
     try:
@@ -65,16 +67,17 @@ def test_a_study_on_slurm_equals_the_local_run(cluster, tmp_path):
             "--slurm-logdir",
             str(remote / f"slurm-logs-{uuid.uuid4().hex[:6]}"),
             "--configfile",
-            str(write_config(remote, config)),
+            quick,
         )
     finally:
         del os.environ["SLURM_CONF"]
     jobs = slurm_jobs(cluster)[len(before) :]
-    n_trial_jobs = len(list((results(remote) / "trials").rglob("*.parquet")))
+    n_trial_jobs = len(list((results(remote, "quick") / "trials").rglob("*.parquet")))
+    print(f"{n_trial_jobs} trial jobs ran as {len(jobs)} SLURM job(s): {jobs}")
     # Every trial job ran in SLURM, grouped: fewer SLURM jobs than trial jobs, all done.
     assert 1 <= len(jobs) < n_trial_jobs
     assert {state for _, state in jobs} == {"COMPLETED"}
-    one = pd.read_parquet(results(local) / "trials.parquet").drop(columns=TIMING)
-    two = pd.read_parquet(results(remote) / "trials.parquet").drop(columns=TIMING)
+    one = pd.read_parquet(results(local, "quick") / "trials.parquet").drop(columns=TIMING)
+    two = pd.read_parquet(results(remote, "quick") / "trials.parquet").drop(columns=TIMING)
     pd.testing.assert_frame_equal(one, two, check_exact=True)
-    check_mlflow_matches_files(remote)
+    check_mlflow_matches_files(remote, "quick")
