@@ -3,10 +3,10 @@ their config checks and schema; the KerasMLP extra check."""
 
 from __future__ import annotations
 
-import re
 import copy
 import importlib.util
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
