@@ -31,3 +31,35 @@ def test_folds_and_ablations_multiply_the_fits():
     assert resources.fits_per_trial({**scenario, "split": {"method": "kfold"}}, {}) == 5
     kfold3 = {"split": {"method": "kfold", "folds": 3}, "ablations": {"drop_one": True}}
     assert resources.fits_per_trial(scenario, kfold3) == 3 * 10
+
+
+def test_only_ablations_that_are_on_add_fits():
+    scenario = {"n_features": 4}
+    off = {"ablations": {"drop_one": False, "drop_informative": False}}
+    assert resources.fits_per_trial(scenario, off) == 1
+    mixed = {"ablations": {"drop_random": {"k": [1, 2]}, "keep": {"a": ["x0"]}}}
+    assert resources.fits_per_trial(scenario, mixed) == 1 + 2 + 1
+
+
+def test_cheap_cells_are_packed_in_id_order_up_to_the_pack_budget():
+    from types import SimpleNamespace
+
+    from negr2 import plan
+
+    def point(name, **spec):
+        return SimpleNamespace(name=name, spec={"estimator": "m.E", **spec})
+
+    config = {
+        "trials": 100,
+        "scenarios": {"s": {"n_features": 3}},
+        "models": {"b": {}, "a": {}, "slow": {}, "big": {"chunks": 2}, "c": {}},
+    }
+    models = {
+        "b": point("b", seconds_per_trial=0.02),  # 2 s
+        "a": point("a", seconds_per_trial=0.02),  # 2 s
+        "slow": point("slow", seconds_per_trial=1.0),  # 100 s: alone
+        "big": point("big"),  # chunked: alone
+        "c": point("c", seconds_per_trial=0.02),  # 2 s: a pack holds 5 s
+    }
+    assert plan.packs(config, models) == [["a", "b"], ["c"]]
+    assert plan.packs(config, dict(reversed(models.items()))) == [["a", "b"], ["c"]]

@@ -241,8 +241,11 @@ def test_bad_config_is_rejected_before_any_job(tmp_path, change, message):
 def test_default_study_with_command_line_override(tmp_path):
     done = run_snakemake(tmp_path, "-n", "--cores", "2", "--config", "trials=3")
     default = yaml.safe_load((REPO / "config/config.yaml").read_text())
-    expected = sum(min(m.get("chunks", 1), 3) for m in default["models"].values())
-    assert planned_jobs(done.stdout)["trials"] == expected
+    chunked = [m for m in default["models"].values() if m.get("chunks", 1) > 1]
+    # At 3 trials every cell is cheap: the chunked model (RandomForest) runs its chunks,
+    # the other nine cells share one pack job.
+    assert planned_jobs(done.stdout)["trials"] == sum(m["chunks"] for m in chunked) == 2
+    assert planned_jobs(done.stdout)["trials_pack"] == 1
     assert "results/negative-r2/trials.parquet" in done.stdout
 
 
@@ -306,9 +309,9 @@ def test_sweeps_and_ablations_end_to_end(tmp_path):
     config["models"]["KNN"]["params"]["n_neighbors"] = [1, 4]
     write_config(tmp_path, config)
     dry = run_snakemake(tmp_path, "-n", "--cores", "2", "--configfile", str(path))
-    assert sorted(planned_trial_jobs(dry.stdout)) == [
-        f"scenario=noise@n_train={n}, model=KNN@n_neighbors=4, chunk=1of1" for n in (20, 30)
-    ]
+    # The cheap cells of each scenario point share one pack job: the two packs rerun.
+    assert planned_jobs(dry.stdout)["trials_pack"] == 2
+    assert "trials" not in planned_jobs(dry.stdout)
 
 
 def test_results_of_an_older_format_are_refused(tmp_path):
@@ -321,3 +324,27 @@ def test_results_of_an_older_format_are_refused(tmp_path):
     assert "was written by an older negr2" in done.stderr + done.stdout
     assert "move that folder away or delete it" in done.stderr + done.stdout
     assert sorted(p.name for p in results(tmp_path).iterdir()) == ["trials"]  # nothing new
+
+
+def test_packs_give_the_numbers_of_one_job_per_cell_and_rerun_alone(tiny_run, tmp_path):
+    """The tiny study packs its cheap cells (LinearRegression, MeanBaseline, Flaky) into
+    one job. Unpacked (each given a high seconds_per_trial, a scheduling key), the same
+    study gives a bit-identical trials table; a change to a cheap model reruns its pack."""
+    config = tiny_config()
+    for name in ("LinearRegression", "MeanBaseline", "Flaky"):
+        config["models"][name]["seconds_per_trial"] = 100.0
+    path = write_config(tmp_path, config)
+    dry = run_snakemake(tmp_path, "-n", "--cores", "2", "--configfile", str(path))
+    assert "trials_pack" not in planned_jobs(dry.stdout)
+    run_snakemake(tmp_path, "--cores", "2", "--configfile", str(path))
+    packed = pd.read_parquet(results(tiny_run) / "trials.parquet").drop(columns=TIMING)
+    alone = pd.read_parquet(results(tmp_path) / "trials.parquet").drop(columns=TIMING)
+    pd.testing.assert_frame_equal(packed, alone, check_exact=True)
+    assert (results(tiny_run) / "trials" / "noise" / "pack1.parquet").is_file()
+
+    config = tiny_config()
+    config["models"]["MeanBaseline"]["params"] = {"strategy": "median"}
+    path = write_config(tmp_path / "packed", config)
+    dry = run_snakemake(tiny_run, "-n", "--cores", "2", "--configfile", str(path))
+    trial_jobs = {k: v for k, v in planned_jobs(dry.stdout).items() if k.startswith("trials")}
+    assert trial_jobs == {"trials_pack": 1}

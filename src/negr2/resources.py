@@ -20,7 +20,7 @@ KNOWN_SECONDS = {
     "sklearn.linear_model.RANSACRegressor": 0.07,
     "negr2.models.KerasMLP": 1.5,
 }
-DEFAULT_SECONDS = 0.01
+DEFAULT_SECONDS = 0.005
 START_SECONDS = 10.0  # interpreter start and imports
 MIN_RUNTIME_MINUTES = 5
 MEM_MB = 1000  # per attempt
@@ -35,11 +35,17 @@ def seconds_per_fit(model: Mapping[str, Any]) -> float:
 
 
 def fits_per_trial(scenario: Mapping[str, Any], config: Mapping[str, Any]) -> int:
-    """Fits of one trial: each fold, times the full feature set and (roughly) one
-    variant per feature when the study ablates."""
+    """Fits of one trial: each fold, times the feature sets (the full one, and an upper
+    bound on the ablation variants: one per feature for ``drop_one`` or
+    ``drop_informative``, one per ``drop_random`` size, one per ``keep`` subset)."""
     split = scenario.get("split") or config.get("split") or {}
     folds = split.get("folds", 5) if split.get("method") == "kfold" else 1
-    variants = 1 + scenario.get("n_features", 10) if config.get("ablations") else 1
+    ablations = config.get("ablations") or {}
+    n_features = scenario.get("n_features", 10)
+    k = (ablations.get("drop_random") or {}).get("k", [])
+    variants = 1 + len(k if isinstance(k, list) else [k]) + len(ablations.get("keep") or {})
+    per_feature = bool(ablations.get("drop_one")) + bool(ablations.get("drop_informative"))
+    variants += n_features * per_feature
     return folds * variants
 
 

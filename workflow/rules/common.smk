@@ -13,6 +13,7 @@ from negr2.config import (
     model_chunks,
     results_config,
 )
+from negr2.plan import pack_label, packed, packs
 from negr2.study import model_points, scenario_points, split_of
 
 try:
@@ -29,6 +30,9 @@ except ValueError as error:
 SCENARIOS = {point.id: point for point in scenario_points(config)}
 MODELS = {point.id: point for point in model_points(config)}
 RESULTS = f"results/{STUDY}"
+# Cheap cells of a scenario point share a job, a pack (negr2.plan); the others run alone.
+PACKS = {pack_label(i): pack for i, pack in enumerate(packs(config, MODELS))}
+ALONE = [model for model in MODELS if model not in packed(PACKS.values())]
 TRACKING_URI = os.environ.get("MLFLOW_TRACKING_URI") or config["mlflow"]["tracking_uri"]
 # A SQLite store is made by one early job (mlflow_store) and keeps artifacts in a local
 # folder; a tracking server (http://…) makes and keeps its own.
@@ -48,6 +52,7 @@ wildcard_constraints:
     scenario="|".join(map(re.escape, SCENARIOS)),
     model="|".join(map(re.escape, MODELS)),
     chunk=r"\d+of\d+",
+    pack=r"pack\d+",
 
 
 # The package files each rule's output depends on (see code_fingerprint).
@@ -119,7 +124,9 @@ def store_generation():
 
 def trial_priority(wildcards):
     """The model's configured priority: slow cells start first, so that no long job
-    is left running alone at the end."""
+    is left running alone at the end. A pack takes its highest."""
+    if "pack" in wildcards.keys():
+        return max(MODELS[m].spec["priority"] for m in PACKS[wildcards.pack])
     return MODELS[wildcards.model].spec["priority"]
 
 
@@ -133,6 +140,15 @@ def trial_runtime(wildcards, attempt):
     fits = (chunk.stop - chunk.start) * resources.fits_per_trial(scenario, config)
     seconds = resources.START_SECONDS + fits * resources.seconds_per_fit(model)
     return resources.runtime_minutes(seconds, attempt)
+
+
+def pack_runtime(wildcards, attempt):
+    """A pack job's time limit: its cells' estimated seconds (see trial_runtime)."""
+    from negr2 import resources
+    from negr2.plan import cell_seconds
+
+    seconds = sum(cell_seconds(config, MODELS[m].spec) for m in PACKS[wildcards.pack])
+    return resources.runtime_minutes(resources.START_SECONDS + seconds, attempt)
 
 
 def trial_mem_mb(wildcards, attempt):
@@ -163,35 +179,49 @@ def scenario_draws(wildcards):
 
 def cell_job(wildcards):
     """What a trials job runs (the fields of negr2.trials.CellJob), keys sorted."""
-    scenario, model = SCENARIOS[wildcards.scenario], MODELS[wildcards.model]
+    return canonical(_cell_job(wildcards.scenario, wildcards.model))
+
+
+def pack_jobs(wildcards):
+    """The cells a pack job runs, in order (negr2.trials.CellJob fields), keys sorted."""
     return canonical(
-        {
-            "scenario": scenario.name,
-            "scenario_id": scenario.id,
-            "model": model.name,
-            "model_id": model.id,
-            # Only what changes results: a new priority must not rerun the cell.
-            "model_spec": {key: model.spec[key] for key in ("estimator", "params")},
-            "preprocessing": model.spec.get("preprocessing", config["preprocessing"]),
-            "ablations": config["ablations"],
-            "split": split_of(config, scenario.spec),
-        }
+        [_cell_job(wildcards.scenario, model) for model in PACKS[wildcards.pack]]
     )
 
 
+def _cell_job(scenario_id, model_id):
+    scenario, model = SCENARIOS[scenario_id], MODELS[model_id]
+    return {
+        "scenario": scenario.name,
+        "scenario_id": scenario.id,
+        "model": model.name,
+        "model_id": model.id,
+        # Only what changes results: a new priority must not rerun the cell.
+        "model_spec": {key: model.spec[key] for key in ("estimator", "params")},
+        "preprocessing": model.spec.get("preprocessing", config["preprocessing"]),
+        "ablations": config["ablations"],
+        "split": split_of(config, scenario.spec),
+    }
+
+
 def trial_chunk_files(wildcards=None):
-    """Every trials chunk of every (scenario point, model point) cell."""
-    return [
+    """Every trials file: each chunk of each cell that runs alone, each pack."""
+    chunks = [
         f"{RESULTS}/trials/{scenario}/{model}/{chunk.label}.parquet"
         for scenario in SCENARIOS
-        for model, point in MODELS.items()
-        for chunk in model_chunks(config, point.name)
+        for model in ALONE
+        for chunk in model_chunks(config, MODELS[model].name)
+    ]
+    return chunks + [
+        f"{RESULTS}/trials/{scenario}/{pack}.parquet"
+        for scenario in SCENARIOS
+        for pack in PACKS
     ]
 
 
 # The rules whose jobs fit models: a run that will start one checks every model's
 # params first (check_model_params).
-FITTING_RULES = {"trials"}
+FITTING_RULES = {"trials", "trials_pack"}
 
 
 def check_model_params():

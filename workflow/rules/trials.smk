@@ -1,9 +1,4 @@
 rule trials:
-    """Fit and score one model on a chunk of one scenario's trials.
-
-    The job draws each of its trials from the trial's seed (no stored data), so its
-    memory does not grow with the number of trials.
-    """
     input:
         table=scenario_table,
         marker=rules.results_format.output.marker,
@@ -19,6 +14,13 @@ rule trials:
         f"{RESULTS}/logs/trials/{{scenario}}/{{model}}/{{chunk}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/trials/{{scenario}}/{{model}}/{{chunk}}.tsv"
+    """Fit and score one model on a chunk of one scenario's trials.
+
+    The job draws each of its trials from the trial's seed (no stored data), so its
+    memory does not grow with the number of trials.
+    """
+    wildcard_constraints:
+        model="|".join(map(re.escape, ALONE)) or "^$",
     priority: trial_priority
     conda:
         "../../envs/negr2.yaml"
@@ -32,3 +34,33 @@ rule trials:
         trials=config["trials"],
     script:
         "../scripts/run_trials.py"
+
+
+rule trials_pack:
+    """Fit and score several cheap cells of one scenario point in one job (a pack).
+
+    Saves the start-up and imports of one job per cell; results are those of one job per
+    cell, bit for bit. The pack's log names each cell.
+    """
+    input:
+        table=scenario_table,
+        marker=rules.results_format.output.marker,
+    output:
+        trials=f"{RESULTS}/trials/{{scenario}}/{{pack}}.parquet",
+    log:
+        f"{RESULTS}/logs/trials/{{scenario}}/{{pack}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/trials/{{scenario}}/{{pack}}.tsv"
+    priority: trial_priority
+    conda:
+        "../../envs/negr2.yaml"
+    resources:
+        runtime=pack_runtime,
+        mem_mb=trial_mem_mb,
+    params:
+        jobs=pack_jobs,
+        draws=scenario_draws,
+        code=code_fingerprint("trials"),
+        trials=config["trials"],
+    script:
+        "../scripts/run_pack.py"

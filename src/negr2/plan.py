@@ -1,0 +1,60 @@
+"""The job plan: which cells run alone (in chunks) and which share a job (a pack).
+
+A trial job pays about 1.5 s of CPU to start Python and import scikit-learn before its
+first fit. A cheap cell (a linear model's 100 trials take a fraction of a second) is
+dominated by that cost, so cheap cells of one scenario point share one job, a *pack*,
+up to :data:`PACK_SECONDS` of estimated work. A cell is cheap when it runs as a single
+chunk and its estimated seconds (``negr2.resources``; a model's ``seconds_per_trial``
+overrides the estimate) fit in a pack. Every other cell keeps its own jobs, one per
+chunk. Packing changes which process fits a cell, never its numbers: each trial is
+drawn from its own seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from negr2.config import model_chunks
+from negr2.resources import fits_per_trial, seconds_per_fit
+
+PACK_SECONDS = 5.0
+
+
+def cell_seconds(config: Mapping[str, Any], model_spec: Mapping[str, Any]) -> float:
+    """Estimated seconds of one model point's trials in the study's costliest scenario."""
+    fits = max(fits_per_trial(spec, config) for spec in config["scenarios"].values())
+    return config["trials"] * fits * seconds_per_fit(model_spec)
+
+
+def packs(config: Mapping[str, Any], models: Mapping[str, Any]) -> list[list[str]]:
+    """The model point ids that share jobs, grouped in id order (so that reordering a
+    study file changes no pack) into packs of at most PACK_SECONDS of estimated work;
+    the same packs in every scenario point.
+
+    ``models`` maps model point ids to points (``negr2.study.model_points``).
+    """
+    result: list[list[str]] = []
+    load = PACK_SECONDS  # start a new pack at the first cheap cell
+    for point_id, point in sorted(models.items()):
+        if len(model_chunks(config, point.name)) > 1:
+            continue
+        seconds = cell_seconds(config, point.spec)
+        if seconds > PACK_SECONDS:
+            continue
+        if load + seconds > PACK_SECONDS:
+            result.append([])
+            load = 0.0
+        result[-1].append(point_id)
+        load += seconds
+    return result
+
+
+def pack_label(index: int) -> str:
+    """A pack's part of a file name: ``pack1``, ``pack2``, …"""
+    return f"pack{index + 1}"
+
+
+def packed(pack_list: Sequence[Sequence[str]]) -> set[str]:
+    """Every model point id that runs in a pack."""
+    return {point_id for pack in pack_list for point_id in pack}
