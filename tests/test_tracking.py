@@ -166,3 +166,11 @@ def test_studies_opening_one_fresh_store_at_once_all_succeed(tmp_path):
         assert client.get_run(opened_store["study_run_id"]).data.tags["negr2.kind"] == "study"
     with sqlite3.connect(tmp_path / "shared" / "mlflow.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_track_logs_its_progress(tiny_run):
+    """Like the trial jobs: cells done of the total, time left, metric values logged."""
+    log = (results(tiny_run) / "logs" / "track.log").read_text()
+    cells = len(tiny_config()["models"])
+    line = next(line for line in log.splitlines() if f"{cells}/{cells} cells" in line)
+    assert "s left" in line and "metric values logged" in line

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 
 
 def to_file(path: str) -> None:
@@ -41,3 +42,33 @@ def exit_job() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+class Progress:
+    """Logs items done / total, elapsed time and an estimate of the time left, at most
+    every ``every_seconds`` and at the end (trial jobs: trials; track: cells)."""
+
+    def __init__(self, total: int, label: str, unit: str, every_seconds: float = 10.0) -> None:
+        self.total, self.label, self.unit, self.every = total, label, unit, every_seconds
+        self.done = 0
+        self.start = self.last = time.perf_counter()
+
+    def step(self, note: str = "") -> None:
+        """One more item done; ``note`` is appended to the line (e.g. values logged)."""
+        self.done += 1
+        now = time.perf_counter()
+        if now - self.last < self.every and self.done < self.total:
+            return
+        self.last = now
+        elapsed = now - self.start
+        left = elapsed / self.done * (self.total - self.done)
+        logging.getLogger(__name__).info(
+            "%s: %d/%d %s, %.1f s elapsed, ~%.1f s left%s",
+            self.label,
+            self.done,
+            self.total,
+            self.unit,
+            elapsed,
+            left,
+            f", {note}" if note else "",
+        )

@@ -45,6 +45,7 @@ from mlflow.entities import (
 )
 from mlflow.tracking import MlflowClient
 
+from negr2 import logs
 from negr2.stats import TRIAL_METRICS
 
 log = logging.getLogger(__name__)
@@ -98,15 +99,20 @@ def track_study(
     _retire_half_logged(client, experiment_id)
     current = _current_cell_runs(client, experiment_id)
     cells = {}
-    for (scenario_id, model_id), rows in trials.groupby(CELL_COLUMNS, sort=False):
+    groups = trials.groupby(CELL_COLUMNS, sort=False)
+    progress = logs.Progress(groups.ngroups, config["study"], "cells")
+    logged = 0
+    for (scenario_id, model_id), rows in groups:
         cell = f"{scenario_id}/{model_id}"
         cell_summary = summary[
             (summary["scenario_id"] == scenario_id) & (summary["model_id"] == model_id)
         ]
         runs = current.pop(cell, [])
-        cells[cell] = _reconcile_cell(
+        cells[cell], values = _reconcile_cell(
             client, experiment_id, study_run, config, rows, cell_summary, runs, origin, history
         )
+        logged += values
+        progress.step(f"{logged:,} metric values logged")
     for stale in current.values():  # cells no longer in the study
         for run in stale:
             _retire(client, run.info.run_id)
@@ -273,9 +279,10 @@ def _reconcile_cell(
     runs: list[Run],
     origin: Mapping[str, str],
     history: str,
-) -> str:
+) -> tuple[str, int]:
     """Keep the cell's run if it still matches the files; else log a new one.
-    Every other run of the cell is retired (tagged not current, soft-deleted)."""
+    Every other run of the cell is retired (tagged not current, soft-deleted).
+    Returns the current run's id and the number of metric values logged."""
     params = cell_params(config, rows.iloc[0])
     # Columns of other cells' sweeps are empty here: drop them, or adding a sweep to
     # one model would re-log every cell.
@@ -288,9 +295,10 @@ def _reconcile_cell(
         ),
         None,
     )
+    values = 0
     if keep is None:
         history_rows = rows if history == "all" else rows.iloc[:0]
-        keep = _log_cell(
+        keep, values = _log_cell(
             client, experiment_id, study_run, rows, history_rows, summary, params, digest, origin
         )
         client.log_inputs(keep, datasets=[scenario_dataset(config, rows.iloc[0])])
@@ -298,7 +306,7 @@ def _reconcile_cell(
     for run in runs:
         if run.info.run_id != keep:
             _retire(client, run.info.run_id)
-    return keep
+    return keep, values
 
 
 def _mark_current(client: MlflowClient, run_id: str) -> None:
@@ -329,9 +337,9 @@ def scenario_dataset(config: Mapping[str, Any], row: pd.Series) -> DatasetInput:
 
 def _log_cell(
     client, experiment_id, study_run, rows, history_rows, summary, params, digest, origin
-) -> str:
+) -> tuple[str, int]:
     """A new run of the cell: its params, ``history_rows`` as metric history and the
-    summary metrics."""
+    summary metrics. Returns its id and the number of metric values."""
     first = rows.iloc[0]
     cell = f"{first['scenario_id']}/{first['model_id']}"
     tags = {
@@ -350,7 +358,7 @@ def _log_cell(
     param_list = [Param(k, str(v)) for k, v in params.items()]
     for batch_params, batch_metrics in _batches(param_list, metrics):
         client.log_batch(run_id, metrics=batch_metrics, params=batch_params)
-    return run_id
+    return run_id, len(metrics)
 
 
 def metric_name(ablation: str, metric: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from negr2 import ablation, metrics
+from negr2 import ablation, logs, metrics
 from negr2.columns import COLUMNS, NEGATIVE_TARGET_SCORES, SCORES, TIMES
 from negr2.models import build_estimator
 
@@ -88,7 +88,7 @@ def run_cell(
         data = StackedTrials(data)
     names = [str(n) for n in data.feature_names]
     informative = [int(i) for i in data.informative]
-    progress = _Progress(len(trials), f"{job.scenario_id}/{job.model_id}")
+    progress = logs.Progress(len(trials), f"{job.scenario_id}/{job.model_id}", "trials")
     rows = []
     for trial in trials:
         X, y, seed = data.trial(trial)
@@ -209,30 +209,3 @@ def _standardise(X_train: np.ndarray, X_test: np.ndarray) -> tuple[np.ndarray, n
 
     scaler = StandardScaler().fit(X_train)
     return scaler.transform(X_train), scaler.transform(X_test)
-
-
-class _Progress:
-    """Logs trials done / total, elapsed time and an estimate of the time left,
-    at most every 10 seconds and at the end."""
-
-    def __init__(self, total: int, label: str, every_seconds: float = 10.0) -> None:
-        self.total, self.label, self.every = total, label, every_seconds
-        self.done = 0
-        self.start = self.last = time.perf_counter()
-
-    def step(self) -> None:
-        self.done += 1
-        now = time.perf_counter()
-        if now - self.last < self.every and self.done < self.total:
-            return
-        self.last = now
-        elapsed = now - self.start
-        left = elapsed / self.done * (self.total - self.done)
-        log.info(
-            "%s: %d/%d trials, %.1f s elapsed, ~%.1f s left",
-            self.label,
-            self.done,
-            self.total,
-            elapsed,
-            left,
-        )
