@@ -154,7 +154,7 @@ def test_studies_opening_one_fresh_store_at_once_all_succeed(tmp_path):
     """Eight processes create one SQLite store at the same moment (unlocked, MLflow's
     migrations race and break the store): each gets its experiment and study run."""
     uri = f"sqlite:///{tmp_path}/shared/mlflow.db"
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")  # fork is unsafe once JAX is loaded
     with context.Manager() as manager:
         barrier = manager.Barrier(8)
         with context.Pool(8) as pool:

@@ -1,4 +1,9 @@
 rule trials:
+    """Fit and score one model on a chunk of one scenario's trials.
+
+    The job draws each of its trials from the trial's seed (no stored data), so its
+    memory does not grow with the number of trials.
+    """
     input:
         table=scenario_table,
         marker=rules.results_format.output.marker,
@@ -14,11 +19,6 @@ rule trials:
         f"{RESULTS}/logs/trials/{{scenario}}/{{model}}/{{chunk}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/trials/{{scenario}}/{{model}}/{{chunk}}.tsv"
-    """Fit and score one model on a chunk of one scenario's trials.
-
-    The job draws each of its trials from the trial's seed (no stored data), so its
-    memory does not grow with the number of trials.
-    """
     wildcard_constraints:
         model="|".join(map(re.escape, ALONE)) or "^$",
     priority: trial_priority
