@@ -136,3 +136,30 @@ def logging_a_cell(client: MlflowClient) -> bool:
         return False
     query = "tags.`negr2.kind` = 'cell' and tags.`negr2.current` = 'false'"
     return bool(client.search_runs([experiment.experiment_id], query))
+
+
+def test_four_studies_at_once_lose_nothing(server, tmp_path):
+    """Four studies started at the same moment log into one server: each ends with
+    exactly one current run per cell, equal to its files."""
+    server.start()
+    runs = []
+    for i in range(4):
+        workdir = tmp_path / f"study{i}"
+        config = tiny_config(f"team{i}") | {"seed": i, "mlflow": {"tracking_uri": server.uri}}
+        path = write_config(workdir, config)
+        env = os.environ | {"PYTHONPATH": str(workdir), "MLFLOW_TRACKING_URI": ""}
+        command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", "1"]
+        runs.append(
+            subprocess.Popen(
+                [*command, "--configfile", str(path)],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+        )
+    for run in runs:
+        output, _ = run.communicate(timeout=600)
+        assert run.returncode == 0, output.decode()[-3000:]
+    client = MlflowClient(server.uri)
+    for i in range(4):
+        check_mlflow_matches_files(tmp_path / f"study{i}", f"team{i}", client=client)
