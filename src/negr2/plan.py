@@ -16,15 +16,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from negr2.config import model_chunks
-from negr2.resources import fits_per_trial, seconds_per_fit
+from negr2.resources import trials_seconds
 
 PACK_SECONDS = 5.0
 
 
 def cell_seconds(config: Mapping[str, Any], model_spec: Mapping[str, Any]) -> float:
     """Estimated seconds of one model point's trials in the study's costliest scenario."""
-    fits = max(fits_per_trial(spec, config) for spec in config["scenarios"].values())
-    return config["trials"] * fits * seconds_per_fit(model_spec)
+    return max(
+        trials_seconds(config["trials"], spec, config, model_spec)
+        for spec in config["scenarios"].values()
+    )
 
 
 def packs(config: Mapping[str, Any], models: Mapping[str, Any]) -> list[list[str]]:

@@ -49,6 +49,13 @@ def fits_per_trial(scenario: Mapping[str, Any], config: Mapping[str, Any]) -> in
     return folds * variants
 
 
+def trials_seconds(
+    n_trials: int, scenario: Mapping[str, Any], config: Mapping[str, Any], model: Mapping[str, Any]
+) -> float:
+    """Estimated seconds of ``n_trials`` trials of one model on one scenario point."""
+    return n_trials * fits_per_trial(scenario, config) * seconds_per_fit(model)
+
+
 def runtime_minutes(seconds: float, attempt: int) -> int:
     """A job's time limit: twice the estimate, at least five minutes, times attempt."""
     return attempt * max(MIN_RUNTIME_MINUTES, math.ceil(2 * seconds / 60))

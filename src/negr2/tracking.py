@@ -155,8 +155,15 @@ def store_lock(tracking_uri: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def server_answers(tracking_uri: str, timeout: float = 5.0) -> bool:
-    """Whether a tracking server answers its health check (``/health``)."""
+def server_unreachable(tracking_uri: str, timeout: float = 5.0) -> bool:
+    """Whether ``tracking_uri`` is a tracking server that does not answer its health
+    check (``/health``); a SQLite store is never unreachable."""
+    if tracking_uri.startswith("sqlite:"):
+        return False
+    return not _server_answers(tracking_uri, timeout)
+
+
+def _server_answers(tracking_uri: str, timeout: float) -> bool:
     import urllib.request
 
     try:
@@ -297,9 +304,8 @@ def _reconcile_cell(
     )
     values = 0
     if keep is None:
-        history_rows = rows if history == "all" else rows.iloc[:0]
         keep, values = _log_cell(
-            client, experiment_id, study_run, rows, history_rows, summary, params, digest, origin
+            client, experiment_id, study_run, rows, history, summary, params, digest, origin
         )
         client.log_inputs(keep, datasets=[scenario_dataset(config, rows.iloc[0])])
         _mark_current(client, keep)
@@ -336,10 +342,11 @@ def scenario_dataset(config: Mapping[str, Any], row: pd.Series) -> DatasetInput:
 
 
 def _log_cell(
-    client, experiment_id, study_run, rows, history_rows, summary, params, digest, origin
+    client, experiment_id, study_run, rows, history, summary, params, digest, origin
 ) -> tuple[str, int]:
-    """A new run of the cell: its params, ``history_rows`` as metric history and the
-    summary metrics. Returns its id and the number of metric values."""
+    """A new run of the cell: its params, its trials as metric history (with
+    ``history="all"``) and the summary metrics. Returns its id and the number of
+    metric values."""
     first = rows.iloc[0]
     cell = f"{first['scenario_id']}/{first['model_id']}"
     tags = {
@@ -354,6 +361,7 @@ def _log_cell(
     }
     run_id = client.create_run(experiment_id, tags=tags, run_name=cell).info.run_id
     now = int(time.time() * 1000)
+    history_rows = rows if history == "all" else rows.iloc[:0]
     metrics = list(_trial_metrics(history_rows, now)) + list(_summary_metrics(summary, now))
     param_list = [Param(k, str(v)) for k, v in params.items()]
     # A server takes batches faster when they are sent without waiting for each answer

@@ -111,6 +111,24 @@ def run_cell(
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
+def run_cells(data: TrialData, jobs: Sequence[CellJob], trials: range) -> pd.DataFrame:
+    """Run the given trials of each cell in turn (a job of one cell, or a pack), logging
+    each cell's failed rows; one table, cells in the given order."""
+    tables = []
+    for job in jobs:
+        table = run_cell(data, job, trials)
+        log.info(
+            "%s/%s trials %d-%d: %d failed rows",
+            job.scenario_id,
+            job.model_id,
+            trials.start,
+            trials.stop - 1,
+            int((table["status"] != "ok").sum()),
+        )
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)
+
+
 def _score_trial(
     X: np.ndarray,
     y: np.ndarray,

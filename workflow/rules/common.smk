@@ -133,21 +133,27 @@ def trial_priority(wildcards):
 def trial_runtime(wildcards, attempt):
     """The job's time limit in minutes (SLURM), from its estimated cost; grows with
     each attempt, so that retries help a job that ran out of time."""
-    from negr2 import resources
-
-    model, scenario = MODELS[wildcards.model].spec, SCENARIOS[wildcards.scenario].spec
     chunk = chunk_from_label(config["trials"], wildcards.chunk)
-    fits = (chunk.stop - chunk.start) * resources.fits_per_trial(scenario, config)
-    seconds = resources.START_SECONDS + fits * resources.seconds_per_fit(model)
-    return resources.runtime_minutes(seconds, attempt)
+    return _runtime(
+        wildcards.scenario, [wildcards.model], chunk.stop - chunk.start, attempt
+    )
 
 
 def pack_runtime(wildcards, attempt):
     """A pack job's time limit: its cells' estimated seconds (see trial_runtime)."""
-    from negr2 import resources
-    from negr2.plan import cell_seconds
+    return _runtime(
+        wildcards.scenario, PACKS[wildcards.pack], config["trials"], attempt
+    )
 
-    seconds = sum(cell_seconds(config, MODELS[m].spec) for m in PACKS[wildcards.pack])
+
+def _runtime(scenario_id, model_ids, n_trials, attempt):
+    from negr2 import resources
+
+    scenario = SCENARIOS[scenario_id].spec
+    seconds = sum(
+        resources.trials_seconds(n_trials, scenario, config, MODELS[m].spec)
+        for m in model_ids
+    )
     return resources.runtime_minutes(resources.START_SECONDS + seconds, attempt)
 
 
@@ -275,10 +281,10 @@ def print_unreachable_server():
     """One line when the tracking server did not answer: every file is written, only
     MLflow is behind, and a rerun once the server is back logs what is missing."""
     if SQLITE_STORE:
-        return
-    from negr2.tracking import server_answers
+        return  # spares importing MLflow
+    from negr2.tracking import server_unreachable
 
-    if not server_answers(TRACKING_URI):
+    if server_unreachable(TRACKING_URI):
         print(
             f"negr2: the MLflow tracking server {TRACKING_URI} did not answer. Every result "
             "file is written; start the server (make tracking-server) or point "

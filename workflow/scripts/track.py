@@ -8,7 +8,7 @@ import pandas as pd
 
 from negr2 import io, logs
 from negr2.config import results_config
-from negr2.tracking import server_answers, track_study
+from negr2.tracking import server_unreachable, track_study
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
@@ -18,7 +18,7 @@ summary = pd.read_csv(snakemake.input.summary)
 uri = snakemake.params.tracking_uri
 try:
     runs = track_study(
-        snakemake.params.tracking_uri,
+        uri,
         results_config(snakemake.config),
         trials,
         summary,
@@ -29,7 +29,7 @@ try:
         history=snakemake.params.history,
     )
 except Exception:
-    if uri.startswith("sqlite:") or server_answers(uri):
+    if not server_unreachable(uri):
         raise
     message = f"negr2: the MLflow tracking server {uri} did not answer"
     logging.critical(message)
