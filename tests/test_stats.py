@@ -13,28 +13,44 @@ from negr2 import stats
 
 KN = [(0, 1), (1, 1), (0, 10), (10, 10), (3, 10), (1, 2), (50, 100), (88, 100), (99, 100)]
 KN += [(0, 100), (100, 100), (1, 100), (7, 13), (200, 1000), (1, 3), (2, 3)]
+Z95 = 1.959963984540054  # the normal 97.5 % quantile
+
+
+def _wilson_by_formula(k: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson (1927): (p + z²/2n ± z √(p(1−p)/n + z²/4n²)) / (1 + z²/n)."""
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
 
 
 @pytest.mark.parametrize(("k", "n"), KN)
-def test_wilson_interval_matches_scipy(k, n):
-    ci = scipy.stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+def test_wilson_interval_matches_its_formula(k, n):
     lo, hi = stats.wilson_interval(k, n)
-    assert lo == pytest.approx(ci.low, abs=1e-10)
-    assert hi == pytest.approx(ci.high, abs=1e-10)
-    eps = 1e-12  # k = 0 gives a lower limit of ~3e-17 by rounding, not exactly 0
-    assert 0.0 <= lo <= k / n + eps and k / n - eps <= hi <= 1.0
+    assert (lo, hi) == pytest.approx(_wilson_by_formula(k, n), abs=1e-12)
+    assert 0.0 <= lo <= k / n <= hi <= 1.0
 
 
-@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.99])
-def test_wilson_interval_other_confidence_matches_scipy(confidence):
-    ci = scipy.stats.binomtest(13, 40).proportion_ci(confidence_level=confidence, method="wilson")
+def test_wilson_interval_by_hand():
+    # k = 0 of n = 10: the upper bound is z² / (n + z²).
+    assert stats.wilson_interval(0, 10)[1] == pytest.approx(Z95**2 / (10 + Z95**2), rel=1e-12)
+    # 5 of 10: symmetric about 1/2, half-width z √(n/4 + z²/4) / (n + z²).
+    lo, hi = stats.wilson_interval(5, 10)
+    half = Z95 * math.sqrt(10 / 4 + Z95**2 / 4) / (10 + Z95**2)
+    assert (lo, hi) == pytest.approx((0.5 - half, 0.5 + half), rel=1e-12)
+
+
+@pytest.mark.parametrize(("confidence", "z"), [(0.8, 1.2815515655446004), (0.99, 2.5758293035489)])
+def test_wilson_interval_other_confidence(confidence, z):
     lo, hi = stats.wilson_interval(13, 40, confidence=confidence)
-    assert (lo, hi) == pytest.approx((ci.low, ci.high), abs=1e-10)
+    assert (lo, hi) == pytest.approx(_wilson_by_formula(13, 40, z), abs=1e-12)
 
 
-def test_wilson_interval_extremes_touch_bounds():
-    assert stats.wilson_interval(0, 25)[0] == pytest.approx(0.0, abs=1e-12)
-    assert stats.wilson_interval(25, 25)[1] == pytest.approx(1.0, abs=1e-12)
+@pytest.mark.parametrize("n", [1, 7, 25, 100, 1000])
+def test_wilson_interval_extremes_are_exactly_the_bounds(n):
+    # Exact: the summary prints 10 digits, where 1e-17 off 0 would show.
+    assert stats.wilson_interval(0, n)[0] == 0.0
+    assert stats.wilson_interval(n, n)[1] == 1.0
 
 
 def test_wilson_interval_n_zero_is_nan():
@@ -48,23 +64,47 @@ def test_wilson_interval_rejects_impossible_counts(k, n):
         stats.wilson_interval(k, n)
 
 
-@pytest.mark.parametrize(("seed", "size"), [(0, 2), (1, 3), (2, 10), (3, 100), (4, 1000)])
-def test_mean_interval_matches_scipy_t(seed, size):
+# Student t 97.5 % and 99.5 % quantiles (statistical tables).
+T975 = {1: 12.706204736174696, 4: 2.7764451051977987, 9: 2.2621571627409915, 99: 1.984216951}
+T995 = {24: 2.796939504772804}
+
+
+@pytest.mark.parametrize(("seed", "size"), [(0, 2), (1, 5), (2, 10), (3, 100)])
+def test_mean_interval_matches_its_formula(seed, size):
     x = np.random.default_rng(seed).normal(loc=-0.1, scale=0.3, size=size)
-    expected = scipy.stats.t.interval(0.95, df=size - 1, loc=x.mean(), scale=scipy.stats.sem(x))
-    assert stats.mean_interval(x) == pytest.approx(expected, rel=1e-10, abs=1e-12)
+    half = T975[size - 1] * x.std(ddof=1) / math.sqrt(size)
+    expected = (x.mean() - half, x.mean() + half)
+    assert stats.mean_interval(x) == pytest.approx(expected, rel=1e-9, abs=1e-12)
 
 
-def test_mean_interval_other_confidence_matches_scipy_t():
+def test_mean_interval_by_hand():
+    # 1..5: mean 3, standard deviation √2.5, standard error √0.5.
+    lo, hi = stats.mean_interval(np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
+    half = T975[4] * math.sqrt(0.5)
+    assert (lo, hi) == pytest.approx((3 - half, 3 + half), rel=1e-12)
+
+
+def test_mean_interval_other_confidence():
     x = np.random.default_rng(9).normal(size=25)
-    expected = scipy.stats.t.interval(0.99, df=24, loc=x.mean(), scale=scipy.stats.sem(x))
-    assert stats.mean_interval(x, confidence=0.99) == pytest.approx(expected, rel=1e-10)
+    half = T995[24] * x.std(ddof=1) / 5
+    lo, hi = stats.mean_interval(x, confidence=0.99)
+    assert (lo, hi) == pytest.approx((x.mean() - half, x.mean() + half), rel=1e-12)
 
 
 @pytest.mark.parametrize("values", [[], [0.5]])
 def test_mean_interval_needs_two_values(values):
     lo, hi = stats.mean_interval(np.asarray(values))
     assert math.isnan(lo) and math.isnan(hi)
+
+
+@pytest.mark.parametrize("value", [0.0, -0.25, 3.0])
+def test_mean_interval_of_equal_values_is_the_point(value):
+    assert stats.mean_interval(np.full(8, value)) == (value, value)
+
+
+def test_mean_interval_takes_any_shape_as_one_sample():
+    x = np.random.default_rng(4).normal(size=(6, 2))
+    assert stats.mean_interval(x) == stats.mean_interval(x.ravel())
 
 
 NAN = float("nan")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy.special import stdtrit
+import scipy.stats
 
 from negr2.columns import SCORES, TIMES
 
@@ -16,32 +15,41 @@ TRIAL_METRICS = SCORES + TIMES
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion.
+    """Wilson score interval for a binomial proportion (SciPy's ``binomtest``).
 
-    Returns ``(nan, nan)`` when ``n == 0``. Unlike the normal (Wald) interval it
-    stays inside [0, 1] and keeps its coverage at 0 % and 100 %, which matter here
-    (RANSAC is negative in nearly every trial).
+    Returns ``(nan, nan)`` when ``n == 0``, where SciPy raises. Unlike the normal (Wald)
+    interval it stays inside [0, 1] and keeps its coverage at 0 % and 100 %, which
+    matter here (RANSAC is negative in nearly every trial). There its bounds are
+    exactly 0 and 1; SciPy's rounding leaves ~1e-17 off them, which the summary's
+    10-digit text would show, so they are set.
     """
     if not 0 <= successes <= n:
         raise ValueError(f"need 0 <= successes <= n, got {successes} and {n}")
     if n == 0:
         return math.nan, math.nan
-    z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    lower = 0.0 if successes == 0 else centre - half
-    upper = 1.0 if successes == n else centre + half
+    ci = scipy.stats.binomtest(successes, n).proportion_ci(
+        confidence_level=confidence, method="wilson"
+    )
+    lower = 0.0 if successes == 0 else float(ci.low)
+    upper = 1.0 if successes == n else float(ci.high)
     return lower, upper
 
 
 def mean_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
-    """Student-t interval for a mean; ``(nan, nan)`` with fewer than two values."""
-    x = np.asarray(values, dtype=float)
+    """Student-t interval for a mean (SciPy's ``t.interval``).
+
+    ``(nan, nan)`` with fewer than two values, where the standard error is undefined;
+    the point ``(mean, mean)`` when every value is the same (a zero standard error,
+    where SciPy's scale must be positive), e.g. a variant's paired difference to itself.
+    """
+    x = np.asarray(values, dtype=float).ravel()  # one sample, whatever its shape
     if x.size < 2:
         return math.nan, math.nan
-    half = stdtrit(x.size - 1, 0.5 + confidence / 2) * x.std(ddof=1) / math.sqrt(x.size)
-    return float(x.mean() - half), float(x.mean() + half)
+    mean, error = float(x.mean()), float(scipy.stats.sem(x))
+    if error == 0.0:
+        return mean, mean
+    lower, upper = scipy.stats.t.interval(confidence, x.size - 1, loc=mean, scale=error)
+    return float(lower), float(upper)
 
 
 def summarise_cell(trials: pd.DataFrame) -> dict[str, float]:
@@ -124,13 +132,11 @@ def summarise(
 def paired_difference(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
     """Mean of ``a − b`` (paired) with its t 95 % interval and the two-sided
     Wilcoxon signed-rank p-value (NaN when every difference is 0 or with < 2 pairs)."""
-    from scipy.stats import wilcoxon
-
     d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
     lo, hi = mean_interval(d)
     p = math.nan
     if d.size >= 2 and np.any(d != 0):
-        p = float(wilcoxon(d).pvalue)
+        p = float(scipy.stats.wilcoxon(d).pvalue)
     return {
         "n_pairs": int(d.size),
         "mean_diff": float(d.mean()) if d.size else math.nan,
