@@ -102,6 +102,36 @@ def test_kfold_with_scaling_equals_a_scaled_pipeline():
     assert not np.allclose(scaled["r2"], raw["r2"])
 
 
+@pytest.mark.parametrize(("n_rows", "folds"), [(30, 5), (32, 5), (11, 3), (7, 7)])
+def test_kfold_folds_are_numpy_array_split_blocks(n_rows, folds):
+    # The trials of the published studies were drawn with these folds: each row tested
+    # once, in order, the first n_rows % folds folds one row larger.
+    rows = np.arange(n_rows)
+    split = {"method": "kfold", "folds": folds}
+    got = list(trials._splits(n_rows, 0, split))
+    assert len(got) == folds
+    for (train, test), block in zip(got, np.array_split(rows, folds), strict=True):
+        assert test.tolist() == block.tolist()
+        assert train.tolist() == sorted(set(rows) - set(block))
+
+
+def test_variants_are_scaled_on_every_column_before_picking_their_own(linear_data):
+    # Scaling all columns, then keeping a variant's: the order the trials tables of the
+    # published studies were made in, to the last bit (scaling the kept columns alone
+    # rounds their means and variances differently).
+    ablations = {"keep": {"one": ["x2"], "three": ["x0", "x1", "x3"]}}
+    out = trials.run_cell(linear_data, _job(ablations=ablations), range(2))
+    for t in range(2):
+        X_train, X_test, y_train, y_test = _holdout(linear_data, t)
+        scaler = StandardScaler().fit(X_train)
+        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+        for label, cols in [("keep:one", [2]), ("keep:three", [0, 1, 3])]:
+            fitted = LinearRegression().fit(X_train[:, cols], y_train)
+            expected = r2_score(y_test, fitted.predict(X_test[:, cols]))
+            row = out[(out["trial"] == t) & (out["ablation"] == label)]
+            assert row["r2"].item() == expected, label
+
+
 def test_kfold_scores_are_fold_averages_and_times_sums():
     spec = {**KFOLD_SPEC, "n_train": 21, "n_test": 11}
     data = generators.generate_scenario("kf", spec, master_seed=5, trials=2)
