@@ -110,7 +110,7 @@ def test_unknown_param_name_is_named():
 
 
 def test_keras_params_are_checked_by_its_own_rules():
-    with pytest.raises(ValueError, match=r"^models.Net.params.epochs: epochs must be >= 1"):
+    with pytest.raises(ValueError, match=r"^models.Net.params.epochs: epochs == 0, must be >= 1"):
         check_params({"estimator": "negr2.models.KerasMLP", "params": {"epochs": 0}}, "models.Net")
 
 

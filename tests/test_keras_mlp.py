@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone, is_regressor
 from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from negr2 import generators, models, trials
 from negr2.models import KerasMLP
@@ -158,23 +159,59 @@ def test_fit_leaves_pythons_global_generator_alone(tiny):
 
 
 @pytest.mark.parametrize(
-    ("params", "match"),
+    ("params", "error", "message"),
     [
-        ({"hidden_units": 0}, "hidden_units must be >= 1"),
-        ({"hidden_units": 2.5}, "hidden_units must be an integer"),
-        ({"epochs": True}, "epochs must be an integer"),
-        ({"batch_size": -1}, "batch_size must be >= 1"),
-        ({"activation": "tanh"}, "activation must be one of"),
-        ({"loss": "mae"}, "loss must be one of"),
-        ({"learning_rate": 0}, "learning_rate must be a finite number > 0"),
-        ({"learning_rate": float("nan")}, "learning_rate must be a finite number > 0"),
-        ({"random_state": -1}, r"random_state must be in \[0, 4294967295\]"),
-        ({"random_state": 2**32}, r"random_state must be in \[0, 4294967295\]"),
+        ({"hidden_units": 0}, ValueError, "hidden_units == 0, must be >= 1."),
+        ({"hidden_units": 2.5}, TypeError, "hidden_units must be an instance of int, not float."),
+        ({"epochs": True}, TypeError, "epochs must be an instance of int, not bool."),
+        ({"batch_size": -1}, ValueError, "batch_size == -1, must be >= 1."),
+        ({"activation": "tanh"}, ValueError, "activation must be one of ('relu', 'linear'), "),
+        ({"loss": "mae"}, ValueError, "loss must be one of ('mse', 'huber'), got 'mae'"),
+        ({"learning_rate": 0}, ValueError, "learning_rate == 0, must be > 0."),
+        ({"learning_rate": -1e-3}, ValueError, "learning_rate == -0.001, must be > 0."),
+        ({"learning_rate": float("nan")}, ValueError, "learning_rate == nan, must be > 0."),
+        ({"learning_rate": float("inf")}, ValueError, "learning_rate == inf, must be < inf."),
+        ({"learning_rate": True}, TypeError, "learning_rate must be an instance of float, not"),
+        ({"learning_rate": "0.1"}, TypeError, "learning_rate must be an instance of float, not"),
+        ({"random_state": -1}, ValueError, "random_state == -1, must be >= 0."),
+        ({"random_state": 2**32}, ValueError, "random_state == 4294967296, must be <= 4294967295."),
+        ({"random_state": 1.0}, TypeError, "random_state must be an instance of int, not float."),
     ],
 )
-def test_bad_parameters_raise_before_fitting(tiny, params, match):
-    with pytest.raises(ValueError, match=match):
+def test_bad_parameters_raise_before_fitting(tiny, params, error, message):
+    with pytest.raises(error) as info:
         KerasMLP(**params).fit(*tiny[:2])
+    assert str(info.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"hidden_units": np.int64(3), "epochs": 1, "batch_size": 8},  # NumPy integers
+        {"learning_rate": np.float32(0.01), "epochs": 1, "random_state": 2**32 - 1},
+        {"learning_rate": 1, "epochs": 1, "random_state": 0},  # an int is a number
+    ],
+)
+def test_good_parameters_at_their_bounds_fit(tiny, params):
+    assert KerasMLP(**params).fit(*tiny[:2]).predict(tiny[2]).shape == (12,)
+
+
+# Predictions are float32, the network's precision: the rows of a batch, a subset or a
+# reordering are summed in other orders and differ by ~2e-7 relative, more than these
+# checks' tolerance of 1e-7 (a float64 estimator's).
+FLOAT32_ROUNDING = "float32 predictions: rows predicted in another batch differ by ~2e-7"
+
+
+@parametrize_with_checks(
+    # Enough training (20 epochs at rate 0.01) to learn check_regressors_train's data.
+    [KerasMLP(hidden_units=8, epochs=20, learning_rate=0.01, random_state=0)],
+    expected_failed_checks=lambda _: {
+        "check_methods_subset_invariance": FLOAT32_ROUNDING,
+        "check_methods_sample_order_invariance": FLOAT32_ROUNDING,
+    },
+)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
 
 
 def test_bad_input_raises(tiny):

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils import check_scalar
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 ACTIVATIONS = ("relu", "linear")
@@ -88,8 +89,10 @@ class KerasMLP(RegressorMixin, BaseEstimator):
 
         Raises
         ------
+        TypeError
+            For a parameter of the wrong type.
         ValueError
-            For a bad parameter or non-finite input.
+            For a parameter out of range or non-finite input.
         FloatingPointError
             When the training loss becomes NaN or infinite (the fit diverged).
         """
@@ -97,11 +100,15 @@ class KerasMLP(RegressorMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float32, y_numeric=True, reset=True)
         keras = _import_keras()
         init_seed_1, init_seed_2, shuffle_seed = _seeds(self.random_state)
+        # check_scalar passes NumPy integers (Integral) and ints as rates (Real); Keras
+        # takes neither: give it Python ints and floats.
+        units, epochs, batch_size = int(self.hidden_units), int(self.epochs), int(self.batch_size)
+        rate = float(self.learning_rate)
         model = keras.Sequential(
             [
                 keras.Input((X.shape[1],)),
                 keras.layers.Dense(
-                    self.hidden_units,
+                    units,
                     activation=self.activation,
                     kernel_initializer=keras.initializers.GlorotUniform(seed=init_seed_1),
                 ),
@@ -111,11 +118,11 @@ class KerasMLP(RegressorMixin, BaseEstimator):
             ]
         )
         loss = keras.losses.Huber(delta=1.0) if self.loss == "huber" else "mse"
-        model.compile(optimizer=keras.optimizers.Adam(self.learning_rate), loss=loss)
+        model.compile(optimizer=keras.optimizers.Adam(rate), loss=loss)
         batches = _shuffled_batches(keras)(
-            X, np.asarray(y, dtype=np.float32).reshape(-1, 1), self.batch_size, shuffle_seed
+            X, np.asarray(y, dtype=np.float32).reshape(-1, 1), batch_size, shuffle_seed
         )
-        history = model.fit(batches, epochs=self.epochs, shuffle=False, verbose=0)
+        history = model.fit(batches, epochs=epochs, shuffle=False, verbose=0)
         curve = [float(value) for value in history.history["loss"]]
         _check_finite(curve, [keras.ops.convert_to_numpy(v.value) for v in model.weights])
         self.model_, self.loss_curve_ = model, curve
@@ -130,31 +137,37 @@ class KerasMLP(RegressorMixin, BaseEstimator):
         return np.asarray(out, dtype=np.float64).reshape(-1)
 
     def _check_params(self) -> None:
-        """Raise ``ValueError`` naming the first bad parameter."""
+        """Raise ``TypeError`` (wrong type) or ``ValueError`` (out of range) naming the
+        first bad parameter, with scikit-learn's ``check_scalar``."""
         for name in ("hidden_units", "epochs", "batch_size"):
-            _check_int(name, getattr(self, name), 1, None)
+            _check_number(name, getattr(self, name), numbers.Integral, min_val=1)
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}")
-        rate = self.learning_rate
-        if (
-            isinstance(rate, bool)
-            or not isinstance(rate, numbers.Real)
-            or not math.isfinite(rate)
-            or rate <= 0
-        ):
-            raise ValueError(f"learning_rate must be a finite number > 0, got {rate!r}")
+        _check_number(
+            "learning_rate",
+            self.learning_rate,
+            numbers.Real,
+            min_val=0,
+            max_val=math.inf,
+            include_boundaries="neither",
+        )
+        if math.isnan(self.learning_rate):  # NaN fails no comparison in check_scalar
+            raise ValueError("learning_rate == nan, must be > 0.")
         if self.random_state is not None:
-            _check_int("random_state", self.random_state, 0, _MAX_SEED)
+            _check_number(
+                "random_state", self.random_state, numbers.Integral, min_val=0, max_val=_MAX_SEED
+            )
 
 
-def _check_int(name: str, value: Any, minimum: int, maximum: int | None) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if value < minimum or (maximum is not None and value > maximum):
-        bounds = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
-        raise ValueError(f"{name} must be {bounds}, got {value}")
+def _check_number(name: str, value: Any, kind: type, **bounds: Any) -> None:
+    """``check_scalar``, which takes ``True`` for the integer 1 and the number 1.0
+    (``bool`` is ``Integral``): a flag where a count or rate belongs is a mistake."""
+    if isinstance(value, bool):
+        expected = "int" if kind is numbers.Integral else "float"  # check_scalar's words
+        raise TypeError(f"{name} must be an instance of {expected}, not bool.")
+    check_scalar(value, name, kind, **bounds)
 
 
 def _seeds(random_state: int | None) -> tuple[int, int, int]:
