@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from negr2 import io, theory
+from negr2 import files, theory
 from negr2.ablation import n_kept
 from negr2.stats import paired_difference, summarise
 from negr2.study import (
@@ -177,7 +177,7 @@ def write_outputs(tables: Mapping[str, pd.DataFrame], paths: Mapping[str, str]) 
     for name, table in tables.items():
         path = paths[name]
         if path.endswith(".parquet"):
-            with io.atomic_path(path) as tmp:
+            with files.atomic_path(path) as tmp:
                 table.to_parquet(tmp, index=False)
         else:
-            io.write_text(path, table.to_csv(index=False, float_format="%.10g"))
+            files.write_text(path, table.to_csv(index=False, float_format="%.10g"))

@@ -9,7 +9,7 @@ import logging
 import sys
 from dataclasses import asdict
 
-from negr2 import io, logs
+from negr2 import files, logs
 from negr2.failures import closing_lines, failed_cells, over_limit
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
@@ -23,5 +23,5 @@ if over_limit(cells, limit):
     logging.shutdown()
     sys.exit(1)  # no output: the next run checks again
 record = {"max_failed_share": limit, "failed_cells": [asdict(cell) for cell in cells]}
-io.write_text(snakemake.output.record, json.dumps(record, indent=2) + "\n")
+files.write_text(snakemake.output.record, json.dumps(record, indent=2) + "\n")
 logs.exit_job()

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from negr2 import io, logs
+from negr2 import files, logs
 from negr2.generators import generate_scenario
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
@@ -15,7 +15,7 @@ data = generate_scenario(
     snakemake.params.trials,
     seed_name=snakemake.params.seed_name,
 )
-with io.atomic_path(snakemake.output.data) as tmp, open(tmp, "wb") as f:
+with files.atomic_path(snakemake.output.data) as tmp, open(tmp, "wb") as f:
     np.savez(f, **data)
 
 logs.exit_job()

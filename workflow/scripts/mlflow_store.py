@@ -2,7 +2,7 @@
 
 import json
 
-from negr2 import io, logs
+from negr2 import files, logs
 from negr2.tracking import prepare_store
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
@@ -12,6 +12,6 @@ store = prepare_store(
     snakemake.params.tracking_uri, {"study": snakemake.params.study}, snakemake.params.artifact_root
 )
 store["generation"] = snakemake.params.generation  # see common.smk: store_generation
-io.write_text(snakemake.output.store, json.dumps(store, indent=2) + "\n")
+files.write_text(snakemake.output.store, json.dumps(store, indent=2) + "\n")
 
 logs.exit_job()

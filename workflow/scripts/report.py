@@ -3,7 +3,7 @@ PDF, SVG and 300-dpi PNG files for manuscripts."""
 
 import pandas as pd
 
-from negr2 import io, logs
+from negr2 import files, logs
 from negr2.config import results_config
 from negr2.figures import figure_caption, study_figures
 from negr2.paper import save_figures
@@ -29,6 +29,6 @@ html = render_report(
     figs=figs,
     claims=claims,
 )
-io.write_text(snakemake.output.html, html)
+files.write_text(snakemake.output.html, html)
 
 logs.exit_job()

@@ -1,6 +1,6 @@
 """Fit and score a pack of cheap cells of one scenario point, one after the other."""
 
-from negr2 import io, logs
+from negr2 import files, logs
 from negr2.generators import ScenarioDraws
 from negr2.trials import CellJob, run_cells
 
@@ -12,7 +12,7 @@ table = run_cells(
     [CellJob(**fields) for fields in snakemake.params.jobs],
     range(snakemake.params.trials),
 )
-with io.atomic_path(snakemake.output.trials) as tmp:
+with files.atomic_path(snakemake.output.trials) as tmp:
     table.to_parquet(tmp, index=False)
 
 logs.exit_job()

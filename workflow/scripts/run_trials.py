@@ -1,6 +1,6 @@
 """Fit and score one model point on a chunk of one scenario point's trials."""
 
-from negr2 import io, logs
+from negr2 import files, logs
 from negr2.config import chunk_from_label
 from negr2.generators import ScenarioDraws
 from negr2.trials import CellJob, run_cells
@@ -14,7 +14,7 @@ table = run_cells(
     [CellJob(**snakemake.params.job)],
     range(chunk.start, chunk.stop),
 )
-with io.atomic_path(snakemake.output.trials) as tmp:
+with files.atomic_path(snakemake.output.trials) as tmp:
     table.to_parquet(tmp, index=False)
 
 logs.exit_job()

@@ -6,7 +6,7 @@ import sys
 
 import pandas as pd
 
-from negr2 import io, logs
+from negr2 import files, logs
 from negr2.config import results_config
 from negr2.tracking import server_unreachable, track_study
 
@@ -36,6 +36,6 @@ except Exception:
     sys.exit(message)
 
 logging.info("MLflow experiment %s, study run %s", runs["experiment_id"], runs["study_run_id"])
-io.write_text(snakemake.output.runs, json.dumps(runs, indent=2) + "\n")
+files.write_text(snakemake.output.runs, json.dumps(runs, indent=2) + "\n")
 
 logs.exit_job()
