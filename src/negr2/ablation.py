@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from negr2.columns import FULL
+
 #: Generators that know which features are informative (for drop_informative).
 INFORMED_GENERATORS = ("linear", "correlated", "friedman1")
 
@@ -38,7 +40,7 @@ def variants(
     feature_names = [str(f) for f in feature_names]
     p = len(feature_names)
     every = np.arange(p)
-    out = [("full", every)]
+    out = [(FULL, every)]
     ablations = ablations or {}
     if ablations.get("drop_one"):
         out += [(f"drop:{name}", np.delete(every, j)) for j, name in enumerate(feature_names)]
@@ -79,7 +81,7 @@ def _as_list(value: Any) -> list[int]:
 def n_kept(label: str, n_features: int, ablations: Mapping[str, Any] | None) -> int:
     """How many features the variant ``label`` keeps out of ``n_features``."""
     kind, _, arg = label.partition(":")
-    if kind == "full":
+    if kind == FULL:
         return n_features
     if kind == "drop":
         return n_features - 1

@@ -19,6 +19,7 @@ import pandas as pd
 
 from negr2 import files, theory
 from negr2.ablation import n_kept
+from negr2.columns import CELL, FULL
 from negr2.stats import paired_difference, summarise
 from negr2.study import (
     comparison_reference,
@@ -27,8 +28,6 @@ from negr2.study import (
     split_of,
     swept_columns,
 )
-
-CELL = ["scenario_id", "model_id"]
 
 
 def combine_trials(chunk_paths: Iterable[str], config: Mapping[str, Any]) -> pd.DataFrame:
@@ -55,7 +54,7 @@ def combine_trials(chunk_paths: Iterable[str], config: Mapping[str, Any]) -> pd.
 
 
 def _check_complete(trials: pd.DataFrame, config: Mapping[str, Any], n_cells: int) -> None:
-    cells = trials.groupby(CELL, sort=False)["trial"].nunique()
+    cells = trials.groupby(list(CELL), sort=False)["trial"].nunique()
     if len(cells) != n_cells or (cells != config["trials"]).any():
         raise ValueError(f"expected {n_cells} cells of {config['trials']} trials each")
     if trials.duplicated([*CELL, "ablation", "trial"]).any():
@@ -85,12 +84,12 @@ def _deltas_to_full(trials: pd.DataFrame) -> pd.DataFrame:
     ok = trials[trials["status"] == "ok"]
     r2 = ok.pivot_table(index=[*CELL, "trial"], columns="ablation", values="r2", sort=False)
     rows = []
-    for cell, table in r2.groupby(level=CELL, sort=False):
+    for cell, table in r2.groupby(level=list(CELL), sort=False):
         for variant in table.columns:
             diff = {}
-            if "full" in table:  # else no trial of the cell has an ok full model
-                pair = table[[variant, "full"]].dropna()
-                diff = paired_difference(pair[variant], pair["full"]) if len(pair) else {}
+            if FULL in table:  # else no trial of the cell has an ok full model
+                pair = table[[variant, FULL]].dropna()
+                diff = paired_difference(pair[variant], pair[FULL]) if len(pair) else {}
             rows.append(
                 {
                     "scenario_id": cell[0],

@@ -24,6 +24,8 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from negr2.columns import CELL, FULL
+
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
@@ -54,7 +56,6 @@ COLUMNS = (
     "wilcoxon_p",
     "verdict",
 )
-_KEYS = ["scenario_id", "model_id", "trial"]
 
 
 def lower_is_better(claim: Mapping[str, Any]) -> bool:
@@ -138,11 +139,11 @@ def _paired_values(trials: pd.DataFrame, claim: Mapping[str, Any]) -> tuple[Any,
     metric = claim["metric"]
     rows = trials[
         (trials["scenario_id"] == claim["scenario"])
-        & (trials["ablation"] == "full")
+        & (trials["ablation"] == FULL)
         & (trials["status"] == "ok")
     ]
     column = "bias_neg" if metric == "bias_neg_abs" else metric
-    values = rows[[*_KEYS, column]].rename(columns={column: "value"})
+    values = rows[[*CELL, "trial", column]].rename(columns={column: "value"})
     if metric == "bias_neg_abs":
         values = values.assign(value=values["value"].abs())
     values = values.dropna(subset=["value"])

@@ -4,6 +4,10 @@ Kept free of imports: the Snakefile loads :mod:`negr2.study` (which reserves the
 names) on every ``snakemake`` call, and :mod:`negr2.trials` writes them.
 """
 
+#: What identifies a cell: a scenario point and a model point.
+CELL = ("scenario_id", "model_id")
+#: The ``ablation`` label of the model fit on every feature (see :mod:`negr2.ablation`).
+FULL = "full"
 #: What identifies a row.
 KEYS = ("scenario", "scenario_id", "model", "model_id", "ablation", "trial", "seed")
 #: Scores on the test rows with a negative target: NaN where a test split has none.

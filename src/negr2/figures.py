@@ -38,6 +38,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.ticker import NullLocator  # noqa: E402
 
+from negr2.columns import FULL  # noqa: E402
 from negr2.study import Point, model_points, scenario_points, split_of  # noqa: E402
 
 #: The caption of each kind of figure; a figure's stem is ``<kind>`` or ``<kind>-<subject>``.
@@ -94,7 +95,7 @@ class Design:
 
     scenario_sweep: bool
     model_sweep: bool
-    ablations: bool  # any variant besides "full"
+    ablations: bool  # any variant besides FULL
     dropped: bool  # drop:<feature> or drop_informative:<i> variants, which have figures
     baselines: bool
 
@@ -121,7 +122,7 @@ def study_design(config: Mapping[str, Any], summary: pd.DataFrame) -> Design:
     return Design(
         scenario_sweep=scenario_sweep,
         model_sweep=model_sweep,
-        ablations=bool((summary["ablation"] != "full").any()),
+        ablations=bool((summary["ablation"] != FULL).any()),
         dropped=bool(summary["ablation"].str.match(r"^(drop|drop_informative):").any()),
         baselines=kfold or (dummy and (scenario_sweep or model_sweep)),
     )
@@ -339,14 +340,14 @@ def _along(summary: pd.DataFrame, scenario_ids: Sequence[str], model_id: str) ->
     rows = summary[
         summary["scenario_id"].isin(order)
         & (summary["model_id"] == model_id)
-        & (summary["ablation"] == "full")
+        & (summary["ablation"] == FULL)
     ].copy()
     rows["_value"] = rows["scenario_id"].map(order)
     return rows.sort_values("_value")
 
 
 def _has_theory(summary: pd.DataFrame, scenario_ids: Sequence[str]) -> bool:
-    rows = summary[summary["scenario_id"].isin(scenario_ids) & (summary["ablation"] == "full")]
+    rows = summary[summary["scenario_id"].isin(scenario_ids) & (summary["ablation"] == FULL)]
     return bool(np.isfinite(rows["theory_r2"].to_numpy(dtype=float)).any())
 
 
@@ -446,7 +447,7 @@ def model_sweep(
     scenario_id : the scenario point.
     colours : model id -> colour.
     """
-    rows = summary[(summary["scenario_id"] == scenario_id) & (summary["ablation"] == "full")]
+    rows = summary[(summary["scenario_id"] == scenario_id) & (summary["ablation"] == FULL)]
     points = model_points(config)
     columns = _model_sweep_columns(points)
     fig = Figure(figsize=(3.9 * len(columns) + 1.8, 6.4), layout="constrained")
@@ -574,7 +575,7 @@ def ablation_informative(
         (summary["scenario_id"] == scenario_id)
         & summary["ablation"].str.match(r"^(full|drop_informative:\d+)$")
     ].copy()
-    rows["_k"] = [0 if a == "full" else int(a.partition(":")[2]) for a in rows["ablation"]]
+    rows["_k"] = [0 if a == FULL else int(a.partition(":")[2]) for a in rows["ablation"]]
     fig = Figure(figsize=(8, 4.4), layout="constrained")
     ax = fig.add_subplot()
     for model_id, line in rows.groupby("model_id", sort=False):
@@ -724,7 +725,7 @@ def _colours(config: Mapping[str, Any]) -> dict[str, Any]:
 
 def _full(table: pd.DataFrame, scenario_id: str) -> pd.DataFrame:
     """The rows of one scenario point without ablation (the full feature set)."""
-    return table[(table["scenario_id"] == scenario_id) & (table["ablation"] == "full")]
+    return table[(table["scenario_id"] == scenario_id) & (table["ablation"] == FULL)]
 
 
 def _half_widths(rows: pd.DataFrame, column: str) -> np.ndarray:

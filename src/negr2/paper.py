@@ -30,6 +30,8 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from negr2.columns import FULL
+
 #: Figure formats written for every figure: vector PDF and SVG, and PNG at 300 dpi.
 FORMATS = ("pdf", "svg", "png")
 #: Macro name -> (summary column, decimals); R² values use 3 decimals, percentages 1.
@@ -101,7 +103,7 @@ def numbers_tex(summary: pd.DataFrame, study: str) -> str:
         lines.append(f"\\providecommand{{\\{macro}}}[3]{{\\negrtwo@get{{{macro}@#1@#2@#3}}}}")
     for row in summary.to_dict("records"):
         cell = f"{row['scenario_id']}@{row['model_id']}"
-        if row["ablation"] == "full":
+        if row["ablation"] == FULL:
             for macro, (column, digits) in MACROS.items():
                 lines.append(_define(f"{macro}@{cell}", row[column], digits))
         for macro, column in DELTA_MACROS.items():
@@ -124,7 +126,7 @@ def latex_number(value: float, digits: int) -> str:
 
 def table_tex(summary: pd.DataFrame, caption: str, label: str) -> str:
     """A booktabs table of the full-feature-set summary; ``caption`` is LaTeX."""
-    rows = summary[summary["ablation"] == "full"]
+    rows = summary[summary["ablation"] == FULL]
     theory = rows["theory_r2"].notna().any()
     head = [
         "Scenario",
@@ -193,7 +195,7 @@ def report_md(
 ) -> str:
     """The report as Markdown, readable on a code-hosting site; figures are linked
     as ``figures/<stem>.png`` beside it."""
-    rows = summary[summary["ablation"] == "full"]
+    rows = summary[summary["ablation"] == FULL]
     lines = [
         f"# negr2 study `{config['study']}`",
         "",
@@ -220,7 +222,7 @@ def report_md(
 def _comparisons_md(comparisons: pd.DataFrame | None) -> list[str]:
     if comparisons is None or comparisons.empty:
         return []
-    rows = comparisons[comparisons["ablation"] == "full"]
+    rows = comparisons[comparisons["ablation"] == FULL]
     lines = [
         "",
         "## Paired comparisons",

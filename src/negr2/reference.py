@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 from scipy.special import stdtrit
 
+from negr2.columns import FULL
 from negr2.stats import wilson_interval
 
 
@@ -40,7 +41,7 @@ def compare(summary: pd.DataFrame, reference: Mapping[str, Any]) -> pd.DataFrame
     ``mean_r2``, ``median_r2``).
     """
     full = summary[
-        (summary["scenario_id"] == reference["scenario"]) & (summary["ablation"] == "full")
+        (summary["scenario_id"] == reference["scenario"]) & (summary["ablation"] == FULL)
     ]
     ours = full.set_index("model_id")
     n_ref = int(reference["n_trials"])

@@ -18,6 +18,7 @@ import yaml
 from matplotlib.figure import Figure
 
 from negr2 import figures
+from negr2.columns import FULL
 from negr2.figures import study_figures
 from negr2.reference import compare
 from negr2.study import model_points, scenario_points, split_of, swept_columns
@@ -82,6 +83,7 @@ def render_report(
     )
     env.filters["num"] = _number
     env.filters["pvalue"] = _p_value
+    env.globals["FULL"] = FULL  # the full model's ablation label
     failures = trials[trials["status"] != "ok"]
     return env.get_template("report.html.j2").render(
         config=config,
@@ -156,7 +158,7 @@ def paired_rows(comparisons: pd.DataFrame | None) -> list[dict[str, Any]]:
     if comparisons is None or comparisons.empty:
         return []
     if "ablation" in comparisons:
-        comparisons = comparisons[comparisons["ablation"] == "full"]
+        comparisons = comparisons[comparisons["ablation"] == FULL]
     return comparisons.to_dict("records")
 
 

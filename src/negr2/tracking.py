@@ -46,6 +46,7 @@ from mlflow.entities import (
 from mlflow.tracking import MlflowClient
 
 from negr2 import logs
+from negr2.columns import CELL, FULL
 from negr2.stats import TRIAL_METRICS
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,7 @@ CURRENT = "negr2.current"
 KIND = "negr2.kind"
 FINGERPRINT = "negr2.fingerprint"
 PARENT = "mlflow.parentRunId"
-CELL = "negr2.cell"
-CELL_COLUMNS = ["scenario_id", "model_id"]
+CELL_TAG = "negr2.cell"
 _BATCH = 1000  # MLflow's limit of entities (metrics + params) per log_batch call
 
 
@@ -99,7 +99,7 @@ def track_study(
     _retire_half_logged(client, experiment_id)
     current = _current_cell_runs(client, experiment_id)
     cells = {}
-    groups = trials.groupby(CELL_COLUMNS, sort=False)
+    groups = trials.groupby(list(CELL), sort=False)
     progress = logs.Progress(groups.ngroups, config["study"], "cells")
     logged = 0
     for (scenario_id, model_id), rows in groups:
@@ -272,7 +272,7 @@ def _current_cell_runs(client: MlflowClient, experiment_id: str) -> dict[str, li
     query = f"tags.`{KIND}` = 'cell' and tags.`{CURRENT}` = 'true'"
     current: dict[str, list[Run]] = {}
     for run in _search(client, experiment_id, query):
-        current.setdefault(run.data.tags.get(CELL), []).append(run)
+        current.setdefault(run.data.tags.get(CELL_TAG), []).append(run)
     return current
 
 
@@ -354,7 +354,7 @@ def _log_cell(
         KIND: "cell",
         CURRENT: "false",
         FINGERPRINT: digest,
-        CELL: cell,
+        CELL_TAG: cell,
         "negr2.scenario": first["scenario"],
         "negr2.model": first["model"],
         **origin,
@@ -384,7 +384,7 @@ def _log_cell(
 def metric_name(ablation: str, metric: str) -> str:
     """``metric`` for the full model, ``<variant>/<metric>`` for an ablation variant
     (characters MLflow does not allow in names become ``_``)."""
-    if ablation == "full":
+    if ablation == FULL:
         return metric
     return re.sub(r"[^\w.\- :/]", "_", f"{ablation}/{metric}")
 
