@@ -1,3 +1,4 @@
+import functools
 import json
 import os
 import re
@@ -14,6 +15,7 @@ from negr2.config import (
     results_config,
 )
 from negr2.plan import pack_label, packed, packs
+from negr2.sources import package_files
 from negr2.study import model_points, scenario_points, split_of
 
 try:
@@ -55,46 +57,23 @@ wildcard_constraints:
     pack=r"pack\d+",
 
 
-# The package files each rule's output depends on (see code_fingerprint).
-CODE = {
-    "trials": (
-        "generators.py",
-        "seeding.py",
-        "trials.py",
-        "columns.py",
-        "metrics.py",
-        "models.py",
-        "ablation.py",
-        "keras_mlp.py",
-    ),
-    "aggregate": (
-        "aggregate.py",
-        "columns.py",
-        "stats.py",
-        "theory.py",
-        "claims.py",
-        "ablation.py",
-        "study.py",
-    ),
-    "report": (
-        "report.py",
-        "figures.py",
-        "reference.py",
-        "paper.py",
-        "study.py",
-        "stats.py",
-        "templates/report.html.j2",
-    ),
-    "paper": ("paper.py",),
-    "track": ("tracking.py", "stats.py", "columns.py", "study.py"),
-}
-
-
 def code_fingerprint(rule):
-    """A hash of the package files a rule's output depends on: Snakemake reruns a
-    job when its script changes, but not when the package code it calls does."""
+    """A params function: a hash of the package files the rule's script runs.
+
+    Snakemake reruns a job when its script changes, but not when the package code it
+    calls does. The files are found from the script's imports (negr2.sources), when
+    the job's params are first needed: the rule does not exist yet while it is parsed.
+    """
+    return lambda wildcards: _code_fingerprint(rule)
+
+
+@functools.cache
+def _code_fingerprint(rule):
+    script = Path(workflow.get_rule(rule).script).name
+    script = Path(workflow.basedir, "workflow", "scripts", script)
     package = Path(workflow.basedir) / "src" / "negr2"
-    return fingerprint({name: (package / name).read_text() for name in CODE[rule]})
+    files = package_files(script, package)
+    return fingerprint({name: (package / name).read_text() for name in files})
 
 
 def study_params():

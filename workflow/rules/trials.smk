@@ -60,7 +60,7 @@ rule trials_pack:
     params:
         jobs=pack_jobs,
         draws=scenario_draws,
-        code=code_fingerprint("trials"),
+        code=code_fingerprint("trials_pack"),
         trials=config["trials"],
     script:
         "../scripts/run_pack.py"

@@ -1,0 +1,141 @@
+"""negr2.sources: the package files a script runs, against hand-made packages and
+against what Python itself imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from negr2.sources import PACKAGE_DIR, package_files
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "workflow" / "scripts"
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+@pytest.fixture
+def package(tmp_path: Path) -> Path:
+    """A package laid out like negr2 (it must be called negr2: the name is matched)."""
+    root = tmp_path / "negr2"
+    _write(
+        root,
+        {
+            "__init__.py": "VERSION = 1\n",
+            "a.py": "from negr2 import b\nfrom negr2.c import helper\n",
+            "b.py": "import math\n",
+            "c.py": "def helper():\n    from negr2 import d  # deferred: still run\n",
+            "d.py": "import negr2.e\n",
+            "e.py": "from negr2 import a  # a cycle back to a\n",
+            "unused.py": "",
+            "sub/__init__.py": "from .one import ONE\n",
+            "sub/one.py": "from . import two\nfrom ..b import math\nONE = 1\n",
+            "sub/two.py": "",
+            "sub/three.py": "# loaded by name, never imported\n",
+            "render.py": "LOADER = ('negr2', 'templates')\nOTHER = 'no such file'\n",
+            "templates/page.html": "<p>{{ x }}</p>\n",
+            "templates/parts/row.html": "<tr></tr>\n",
+        },
+    )
+    return root
+
+
+def _script(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "script.py"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_follows_imports_transitively_through_cycles_and_deferred_imports(tmp_path, package):
+    script = _script(tmp_path, "from negr2 import a\n")
+    assert package_files(script, package) == [
+        "__init__.py",
+        "a.py",
+        "b.py",
+        "c.py",
+        "d.py",
+        "e.py",
+    ]
+
+
+def test_a_name_imported_from_the_package_is_its_init(tmp_path, package):
+    script = _script(tmp_path, "from negr2 import VERSION\nimport os\n")
+    assert package_files(script, package) == ["__init__.py"]
+
+
+def test_a_subpackage_counts_whole_and_relative_imports_resolve(tmp_path, package):
+    script = _script(tmp_path, "from negr2.sub.one import ONE\n")
+    # sub/one.py reads "..b" (negr2/b.py); three.py is no import of anyone's, but sits
+    # in an imported subpackage, where a registry may load it by name.
+    assert package_files(script, package) == [
+        "__init__.py",
+        "b.py",
+        "sub/__init__.py",
+        "sub/one.py",
+        "sub/three.py",
+        "sub/two.py",
+    ]
+
+
+def test_data_a_module_names_is_counted(tmp_path, package):
+    script = _script(tmp_path, "import negr2.render\n")
+    assert package_files(script, package) == [
+        "__init__.py",
+        "render.py",
+        "templates/page.html",
+        "templates/parts/row.html",
+    ]
+
+
+def test_a_script_without_package_imports_runs_no_package_file(tmp_path, package):
+    script = _script(tmp_path, "import numpy\nfrom . import sibling\n")
+    assert package_files(script, package) == []
+
+
+@pytest.mark.parametrize(
+    ("script", "module"),
+    [
+        ("run_trials.py", "negr2.trials"),
+        ("run_pack.py", "negr2.trials"),
+        ("aggregate.py", "negr2.aggregate"),
+        ("report.py", "negr2.report"),
+        ("paper.py", "negr2.paper"),
+        ("track.py", "negr2.tracking"),
+    ],
+)
+def test_every_module_python_loads_is_found(script, module):
+    # Python's own import system is the reference: every package module loaded by
+    # importing the script's main module must be among the files found for the script
+    # (which also holds modules imported later, inside functions).
+    code = (
+        f"import sys, {module}\n"
+        "print('\\n'.join(m.__file__ for n, m in sys.modules.items()"
+        " if n.split('.')[0] == 'negr2' and getattr(m, '__file__', None)))"
+    )
+    env_path = str(PACKAGE_DIR.parent)
+    loaded = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": env_path, "MLFLOW_DISABLE_TELEMETRY": "true"},
+    ).stdout.split()
+    expected = {str(Path(f).resolve().relative_to(PACKAGE_DIR)) for f in loaded}
+    found = set(package_files(SCRIPTS / script))
+    assert expected <= found
+    assert module.replace("negr2.", "") + ".py" in found
+
+
+def test_the_trials_jobs_run_the_config_module():
+    # run_trials.py reads chunk labels with negr2.config; the hand-kept list missed it.
+    assert "config.py" in package_files(SCRIPTS / "run_trials.py")
+    assert "templates/report.html.j2" in package_files(SCRIPTS / "report.py")
+    assert "tracking.py" not in package_files(SCRIPTS / "run_trials.py")
