@@ -1,0 +1,63 @@
+"""config/README.md describes every key of the config schema, and the catalog file and
+the licence agree with the project."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import yaml
+from conftest import REPO
+
+SCHEMA = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+README = (REPO / "config/README.md").read_text()
+
+
+def _keys(node: Any) -> Iterator[str]:
+    """Every property name anywhere in a JSON schema."""
+    if isinstance(node, dict):
+        for name, child in (node.get("properties") or {}).items():
+            yield name
+            yield from _keys(child)
+        for key, child in node.items():
+            if key != "properties":
+                yield from _keys(child)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _keys(child)
+
+
+def _documented() -> set[str]:
+    """The keys of README's tables: the first cell of each row, in backticks (the last
+    part of a dotted key such as ``drop_random.k``)."""
+    return {m.split(".")[-1] for m in re.findall(r"^\| `([\w.]+)` \|", README, flags=re.M)}
+
+
+def test_schema_has_keys_to_check():
+    assert {"study", "trials", "generator", "estimator", "folds", "median_r2"} <= set(_keys(SCHEMA))
+
+
+@pytest.mark.parametrize("key", sorted(set(_keys(SCHEMA))))
+def test_every_schema_key_is_described(key):
+    assert key in _documented(), f"config/README.md has no row for {key!r}"
+
+
+def test_every_described_key_is_in_the_schema():
+    assert _documented() <= set(_keys(SCHEMA))
+
+
+def test_catalog_file_declares_the_usage():
+    catalog = yaml.safe_load((REPO / ".snakemake-workflow-catalog.yml").read_text())
+    deployment = catalog["usage"]["software-stack-deployment"]
+    assert set(deployment) <= {"conda", "apptainer", "apptainer+conda", "report"}
+    assert deployment["conda"] and deployment["report"]
+    assert isinstance(catalog["usage"]["mandatory-flags"]["desc"], str)
+
+
+def test_licence_matches_pyproject():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert project["license"] == {"text": "MIT"}
+    assert (REPO / "LICENSE").read_text().startswith("MIT License\n")
