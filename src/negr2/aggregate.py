@@ -19,6 +19,7 @@ import pandas as pd
 
 from negr2 import io, theory
 from negr2.ablation import n_kept
+from negr2.columns import CSV_FLOATS
 from negr2.stats import paired_difference, summarise
 from negr2.study import (
     comparison_reference,
@@ -36,22 +37,47 @@ def combine_trials(chunk_paths: Iterable[str], config: Mapping[str, Any]) -> pd.
     scenarios and models, then by trial, so the table does not depend on which job
     finished first."""
     trials = pd.concat([pd.read_parquet(p) for p in chunk_paths], ignore_index=True)
+    trials = _with_swept_columns(trials, config)
+    _check_complete(trials, config, len(scenario_points(config)) * len(model_points(config)))
+    return trials
+
+
+def cell_trials(
+    paths: Iterable[str], config: Mapping[str, Any], scenario_id: str, model_id: str
+) -> pd.DataFrame:
+    """One cell's rows from its trials files (its chunks, or the pack it shares),
+    exactly as :func:`combine_trials` puts them in the study's table."""
+    trials = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+    rows = trials[(trials["scenario_id"] == scenario_id) & (trials["model_id"] == model_id)]
+    rows = _with_swept_columns(rows.reset_index(drop=True), config)
+    if rows["trial"].nunique() != config["trials"]:
+        raise ValueError(f"{scenario_id}/{model_id}: expected {config['trials']} trials")
+    return rows
+
+
+def _with_swept_columns(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
+    """Add a column per swept key and order the rows (config order, then trial).
+
+    Each swept column gets the type it has in the study's whole table (a key swept by
+    one scenario only is float there, with NaN elsewhere), so that a cell's rows read
+    alone equal its rows in the table.
+    """
     scenarios, models = scenario_points(config), model_points(config)
     for column in swept_columns(config):
         in_scenarios = any(column in p.swept for p in scenarios)
         owner, points = ("scenario_id", scenarios) if in_scenarios else ("model_id", models)
-        trials[column] = trials[owner].map({p.id: p.swept.get(column) for p in points})
+        values = {p.id: p.swept.get(column) for p in points}
+        dtype = pd.Series(list(values.values())).dtype
+        trials[column] = trials[owner].map(values).astype(dtype)
     order = {
         "scenario_id": {p.id: i for i, p in enumerate(scenarios)},
         "model_id": {p.id: i for i, p in enumerate(models)},
     }
-    trials = trials.sort_values(
+    return trials.sort_values(
         ["scenario_id", "model_id", "trial"],
         key=lambda col: col.map(order[col.name]) if col.name in order else col,
         kind="stable",
     ).reset_index(drop=True)
-    _check_complete(trials, config, len(scenarios) * len(models))
-    return trials
 
 
 def _check_complete(trials: pd.DataFrame, config: Mapping[str, Any], n_cells: int) -> None:
@@ -180,4 +206,12 @@ def write_outputs(tables: Mapping[str, pd.DataFrame], paths: Mapping[str, str]) 
             with io.atomic_path(path) as tmp:
                 table.to_parquet(tmp, index=False)
         else:
-            io.write_text(path, table.to_csv(index=False, float_format="%.10g"))
+            io.write_text(path, table.to_csv(index=False, float_format=CSV_FLOATS))
+
+
+def as_written(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` as it reads back from its CSV file (floats to CSV_FLOATS), so that
+    what a job logs from memory equals what the files hold."""
+    from io import StringIO
+
+    return pd.read_csv(StringIO(table.to_csv(index=False, float_format=CSV_FLOATS)))

@@ -13,7 +13,7 @@ from negr2.config import (
     model_chunks,
     results_config,
 )
-from negr2.plan import pack_label, packed, packs
+from negr2.plan import logged_early, pack_label, packed, packs
 from negr2.study import model_points, scenario_points, split_of
 
 try:
@@ -38,6 +38,14 @@ TRACKING_URI = os.environ.get("MLFLOW_TRACKING_URI") or config["mlflow"]["tracki
 # folder; a tracking server (http://…) makes and keeps its own.
 SQLITE_STORE = TRACKING_URI.startswith("sqlite:")
 ARTIFACT_ROOT = "results/mlartifacts" if SQLITE_STORE else None
+# Cells of long history are logged into MLflow by jobs of their own (track_cell), as
+# soon as their trials are done; the others by the final track job (negr2.plan).
+EARLY = [s for s, point in SCENARIOS.items() if logged_early(config, point.spec)]
+# A SQLite store takes one writer at a time: every job that writes it holds the one
+# mlflow_writers unit (raise it with --resources mlflow_writers=N only for a server).
+MLFLOW_WRITES = 1 if SQLITE_STORE else 0
+if "mlflow_writers" not in workflow.global_resources:
+    workflow.register_resource("mlflow_writers", 1)
 # MLflow's usage telemetry would try the network from every job that logs.
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 # Bounded retries with backoff against a tracking server (MLflow's defaults retry for
@@ -86,7 +94,16 @@ CODE = {
         "templates/report.html.j2",
     ),
     "paper": ("paper.py",),
-    "track": ("tracking.py", "stats.py", "columns.py", "study.py"),
+    "track": (
+        "tracking.py",
+        "cell_runs.py",
+        "aggregate.py",
+        "stats.py",
+        "theory.py",
+        "ablation.py",
+        "columns.py",
+        "study.py",
+    ),
 }
 
 
@@ -223,6 +240,32 @@ def trial_chunk_files(wildcards=None):
         for scenario in SCENARIOS
         for pack in PACKS
     ]
+
+
+def cell_trial_files(wildcards):
+    """The trials files holding one cell: its chunks, or the pack it shares."""
+    scenario, model = wildcards.scenario, wildcards.model
+    if model in ALONE:
+        return [
+            f"{RESULTS}/trials/{scenario}/{model}/{chunk.label}.parquet"
+            for chunk in model_chunks(config, MODELS[model].name)
+        ]
+    pack = next(label for label, members in PACKS.items() if model in members)
+    return [f"{RESULTS}/trials/{scenario}/{pack}.parquet"]
+
+
+def early_cell_runs(wildcards=None):
+    """The run files of the cells logged early, each by its own track_cell job."""
+    return [
+        f"{RESULTS}/mlflow/{scenario}/{model}.json"
+        for scenario in EARLY
+        for model in MODELS
+    ]
+
+
+def track_cell_priority(wildcards):
+    """Above every trial job: a finished cell is logged while the others run."""
+    return 1 + max(point.spec["priority"] for point in MODELS.values())
 
 
 # The rules whose jobs fit models: a run that will start one checks every model's
