@@ -148,9 +148,26 @@ def ols(X, y):
     return beta[0], beta[1:]
 
 
-def test_every_generator_has_its_params_listed():
-    assert set(generators.GENERATOR_PARAMS) == set(generators.GENERATORS)
-    assert set(SPECS) | {"table"} == set(generators.GENERATORS)
+def test_the_registry_finds_each_family_in_its_own_module():
+    found = generators.builtins()
+    assert set(found) == set(SPECS) | {"table"}
+    for name, generator in found.items():
+        assert generator.name == name
+        assert type(generator).__module__ == f"negr2.generators.{name}"
+        assert generators.builtin(name) is generator
+    assert generators.builtin("mylab.data.waves") is None  # not imported, not built in
+
+
+@pytest.mark.parametrize("kind", sorted(SPECS))
+def test_informed_says_whether_the_draws_name_informative_features(kind):
+    informative = draw(SPECS[kind])["informative"]
+    assert generators.builtins()[kind].informed == (informative.size > 0)
+
+
+@pytest.mark.parametrize("kind", sorted(SPECS))
+def test_every_key_of_an_example_is_declared(kind):
+    declared = set(generators.builtins()[kind].params) | generators.COMMON_KEYS
+    assert set(SPECS[kind]) <= declared
 
 
 @pytest.mark.parametrize("kind", sorted(SPECS))

@@ -212,7 +212,7 @@ def test_changing_one_model_reruns_only_its_cell(tmp_path):
     [
         (
             lambda c: c["scenarios"]["noise"].update(n_tset=3),
-            "scenarios.noise: Additional properties",
+            "scenarios.noise: 'n_tset' does not apply to generator gaussian_noise",
         ),
         (lambda c: c.update(study="Bad Study"), "study: 'Bad Study' does not match"),
         (lambda c: c.update(trials=0), "trials: 0 is less than the minimum of 1"),
