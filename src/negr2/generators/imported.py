@@ -14,7 +14,8 @@ It returns ``(X, y)``: X of shape (n_rows, n_features) and y of shape (n_rows,),
 numbers (features are named ``x0, x1, …``); or ``(X, y, informative)``, the indices of the
 informative features, most important first, the same in every trial, for
 ``ablations.drop_informative``. The config check imports it, binds the scenario's keys to
-its signature and draws one trial, so a broken generator fails before any job.
+its signature and draws one trial, so a broken generator fails before any job. Editing
+the function's source file reruns the scenario's trials.
 """
 
 from __future__ import annotations
@@ -111,6 +112,15 @@ class ImportedGenerator(Generator):
         result = self.function(rng, rows, n_features, **self._params(spec))
         X, y, informative = dataset_of(self.name, result, rows, n_features)
         return Dataset(X, y, numbered_names(n_features), informative)
+
+    def input_files(self, spec: Mapping[str, Any]) -> list[str]:
+        """The function's source file, so that editing it redraws the trials."""
+        del spec
+        try:
+            source = inspect.getsourcefile(self.function)
+        except TypeError:
+            return []  # a built-in or compiled function: no source file
+        return [source] if source else []
 
     def knows_informative(self, spec: Mapping[str, Any]) -> bool:
         """Whether a test draw names informative features."""
