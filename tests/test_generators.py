@@ -550,8 +550,6 @@ def without(spec, key):
         ({**LINEAR, "coef": [1, 2, 3], "path": "x.csv"}, r"^scenarios\.s: 'path' does not apply"),
         ({**SPEC, "generator": "nope"}, r"^scenarios\.s\.generator: unknown generator 'nope'"),
         (without(SPEC, "generator"), r"^scenarios\.s\.generator: unknown generator None"),
-        (without(SPEC, "n_train"), r"^scenarios\.s\.n_train: required"),
-        ({**SPEC, "n_test": 0}, r"^scenarios\.s\.n_test: must be >= 1, got 0"),
         (without(SPEC, "n_features"), r"^scenarios\.s\.n_features: required"),
         ({**SPEC, "n_features": 2.5}, r"^scenarios\.s\.n_features: must be an integer, got 2\.5"),
         ({**SPEC, "n_features": True}, r"^scenarios\.s\.n_features: must be an integer"),

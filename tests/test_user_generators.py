@@ -70,6 +70,10 @@ def beyond(rng, n_rows, n_features):
     return rng.normal(size=(n_rows, n_features)), rng.normal(size=n_rows), [n_features]
 
 
+def twice(rng, n_rows, n_features):
+    return rng.normal(size=(n_rows, n_features)), rng.normal(size=n_rows), [0, 0]
+
+
 def failing(rng, n_rows, n_features):
     raise RuntimeError("no data today")
 
@@ -193,13 +197,20 @@ def test_the_functions_source_file_is_an_input_of_the_trials(lab):
     [
         ("nolab.waves", r"generator: cannot import 'nolab\.waves': no module named 'nolab' \(put"),
         ("lab.nothing", r"generator: module 'lab' has no attribute 'nothing'"),
-        ("lab.NOT_A_FUNCTION", r"generator: 'lab\.NOT_A_FUNCTION' is a int, not a function"),
+        ("lab.NOT_A_FUNCTION", r"generator: 'lab\.NOT_A_FUNCTION' is an int, not a function"),
         ("broken.f", r"generator: importing 'broken' failed: ZeroDivisionError: division by"),
         ("lab.wide", r"generator: lab\.wide returned X of shape \(18, 4\); it must be "),
         ("lab.column", r"generator: lab\.column returned y of shape \(18, 1\); it must be "),
-        ("lab.gaps", r"generator: lab\.gaps returned y with 2 NaN or infinite value\(s\)$"),
-        ("lab.lone", r"generator: lab\.lone returned a ndarray; return a tuple \(X, y\) or "),
-        ("lab.words", r"generator: lab\.words returned a X that is not numbers"),
+        ("lab.gaps", r"generator: lab\.gaps returned y with 2 NaN or infinite value\(s\); "),
+        (
+            "lab.lone",
+            r"generator: lab\.lone returned a numpy\.ndarray; return a tuple \(X, y\) or ",
+        ),
+        ("lab.words", r"generator: lab\.words returned a non-numeric X \(a list\); return num"),
+        (
+            "lab.twice",
+            r"generator: lab\.twice returned informative \[0, 0\]; name each feature once",
+        ),
         ("lab.beyond", r"generator: lab\.beyond returned informative \[3\]; give feature "),
         ("lab.failing", r"generator: lab\.failing raised RuntimeError on a test draw: no data"),
         ("nodots", r"generator: unknown generator 'nodots'; use one of: correlated, diabetes, "),
@@ -317,7 +328,7 @@ def planned_jobs(output: str) -> dict[str, int]:
         (None, "scenarios.waves.generator: cannot import 'waves.sine_waves': no module named"),
         (
             "def sine_waves(rng, n_rows, n_features, freq):\n    return rng.normal(size=n_rows)\n",
-            "scenarios.waves.generator: waves.sine_waves returned a ndarray; return a tuple",
+            "scenarios.waves.generator: waves.sine_waves returned a numpy.ndarray; return a tuple",
         ),
     ],
     ids=["not-importable", "wrong-return"],

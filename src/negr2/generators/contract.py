@@ -25,7 +25,7 @@ def dataset_of(
     """
     if not isinstance(result, tuple) or len(result) not in (2, 3):
         raise ContractError(
-            f"{path} returned {_kind(result)}; return a tuple (X, y) or (X, y, informative)"
+            f"{path} returned {describe(result)}; return a tuple (X, y) or (X, y, informative)"
         )
     X = _finite(path, "X", result[0], (n_rows, n_features), "(n_rows, n_features)")
     y = _finite(path, "y", result[1], (n_rows,), "(n_rows,)")
@@ -33,10 +33,14 @@ def dataset_of(
     return X, y, informative
 
 
-def _kind(value: Any) -> str:
+def describe(value: Any) -> str:
+    """``a tuple of 1``, ``a numpy.ndarray``, ``an int``: what a value is, for messages."""
     if isinstance(value, tuple):
         return f"a tuple of {len(value)}"
-    return f"a {type(value).__name__}"
+    kind = type(value)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    name = name.replace("numpy._core.multiarray", "numpy")  # numpy.ndarray's home
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _finite(path: str, name: str, value: Any, shape: tuple[int, ...], form: str) -> np.ndarray:
@@ -44,7 +48,7 @@ def _finite(path: str, name: str, value: Any, shape: tuple[int, ...], form: str)
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise ContractError(
-            f"{path} returned a {name} that is not numbers: {_kind(value)}"
+            f"{path} returned a non-numeric {name} ({describe(value)}); return numbers"
         ) from None
     if array.shape != shape:
         raise ContractError(
@@ -52,7 +56,9 @@ def _finite(path: str, name: str, value: Any, shape: tuple[int, ...], form: str)
         )
     bad = int(np.count_nonzero(~np.isfinite(array)))
     if bad:
-        raise ContractError(f"{path} returned {name} with {bad} NaN or infinite value(s)")
+        raise ContractError(
+            f"{path} returned {name} with {bad} NaN or infinite value(s); return finite numbers"
+        )
     return array
 
 
@@ -67,5 +73,5 @@ def _informative(path: str, value: Any, n_features: int) -> tuple[int, ...]:
             f"[0, {n_features}), most important first"
         )
     if len(set(items)) != len(items):
-        raise ContractError(f"{path} returned informative {value!r}, with repeats")
+        raise ContractError(f"{path} returned informative {value!r}; name each feature once")
     return tuple(int(i) for i in items)

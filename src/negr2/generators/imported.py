@@ -30,7 +30,7 @@ import numpy as np
 
 from negr2.generators.base import COMMON_KEYS, Dataset, Generator, n_rows, numbered_names
 from negr2.generators.checks import error, integer
-from negr2.generators.contract import ContractError, dataset_of
+from negr2.generators.contract import ContractError, dataset_of, describe
 
 
 @functools.cache
@@ -53,7 +53,7 @@ def _resolve(path: str) -> Callable[..., Any]:
         raise LookupError(f"module {module!r} has no attribute {attribute!r} (from {path!r})")
     if not callable(found):
         raise LookupError(
-            f"{path!r} is a {type(found).__name__}, not a function; give a function "
+            f"{path!r} is {describe(found)}, not a function; give a function "
             "(rng, n_rows, n_features, **params) -> (X, y)"
         )
     return found

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from negr2.generators.base import Generator
-from negr2.generators.checks import error, integer
+from negr2.generators.checks import error
 from negr2.generators.imported import imported
 
 
@@ -61,7 +61,8 @@ def check_scenario(name: str, spec: Mapping[str, Any]) -> None:
     ----------
     name : the scenario's name (for messages).
     spec : the scenario's config entry: ``generator``, ``n_train``, ``n_test`` and the
-        generator's own keys.
+        generator's own keys. The keys every scenario has (``n_train``, ``n_test``,
+        ``split``) are the config schema's to check, the generator's own keys only here.
 
     Raises
     ------
@@ -72,7 +73,5 @@ def check_scenario(name: str, spec: Mapping[str, Any]) -> None:
         bad one fails before any job runs.
     """
     generator = family(name, spec.get("generator"))
-    for key in ("n_train", "n_test"):
-        integer(name, spec, key, 1)
     generator.check_keys(name, spec)
     generator.check(name, spec)
