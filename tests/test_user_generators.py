@@ -9,7 +9,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO, run_snakemake, write_config
+from conftest import REPO, planned_jobs, run_snakemake, write_config
 
 from negr2 import config, generators, study
 from negr2.generators.imported import _resolve
@@ -310,15 +310,6 @@ def test_a_study_of_the_example_generator_runs_on_the_functions_data(tmp_path):
         planned_jobs(dry.stdout).get("trials_pack", 0) + planned_jobs(dry.stdout).get("trials", 0)
         == 2
     )  # one job per scenario point
-
-
-def planned_jobs(output: str) -> dict[str, int]:
-    """Job counts per rule from a dry run's "Job stats" table (empty: nothing to do)."""
-    table = re.search(r"^job +count\n[- ]+\n((?:\w+ +\d+\n)+)", output, flags=re.M)
-    if table is None:
-        return {}
-    counts = dict(re.findall(r"^(\w+) +(\d+)$", table.group(1), flags=re.M))
-    return {rule: int(n) for rule, n in counts.items() if rule not in ("all", "total")}
 
 
 @pytest.mark.e2e

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, run_snakemake, tiny_config, write_config
+from conftest import REPO, planned_jobs, run_snakemake, tiny_config, write_config
 from mlflow.tracking import MlflowClient
 from scipy import stats
 
@@ -47,15 +47,6 @@ def results(workdir, study="tiny"):
 
 def store(workdir) -> MlflowClient:
     return MlflowClient(f"sqlite:///{workdir}/results/mlflow.db")
-
-
-def planned_jobs(output: str) -> dict[str, int]:
-    """Job counts per rule from a dry run's "Job stats" table (empty: nothing to do)."""
-    table = re.search(r"^job +count\n[- ]+\n((?:\w+ +\d+\n)+)", output, flags=re.M)
-    if table is None:
-        return {}
-    counts = dict(re.findall(r"^(\w+) +(\d+)$", table.group(1), flags=re.M))
-    return {rule: int(n) for rule, n in counts.items() if rule not in ("all", "total")}
 
 
 def planned_trial_jobs(output: str) -> list[str]:
