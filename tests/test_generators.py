@@ -466,6 +466,13 @@ def test_table_is_read_again_when_the_file_changes(tmp_path):
     assert set(draw(table_spec(path))["y"][0]) == {1.0}
 
 
+def test_only_a_table_reads_a_file_that_its_trials_depend_on(tmp_path):
+    path = write_table(tmp_path)
+    assert generators.builtins()["table"].input_files(table_spec(path)) == [str(path)]
+    for kind, spec in SPECS.items():
+        assert generators.builtins()[kind].input_files(spec) == []
+
+
 def test_table_with_too_few_rows_says_how_many(tmp_path):
     path = write_table(tmp_path)
     spec = {**table_spec(path), "n_train": 25, "n_test": 6}
