@@ -20,6 +20,7 @@ import pandas as pd
 from negr2 import io, theory
 from negr2.ablation import n_kept
 from negr2.columns import CSV_FLOATS
+from negr2.generators import builtin
 from negr2.stats import paired_difference, summarise
 from negr2.study import (
     comparison_reference,
@@ -144,7 +145,8 @@ def theory_r2(
     split = split_of(config, scenario)
     if split.get("method", "holdout") != "holdout":
         return math.nan
-    if scenario["generator"] != "gaussian_noise" or model.get("params"):
+    generator = builtin(scenario["generator"])
+    if generator is None or not generator.pure_noise or model.get("params"):
         return math.nan
     n, m = scenario["n_train"], scenario["n_test"]
     p = n_kept(ablation, scenario["n_features"], config.get("ablations"))

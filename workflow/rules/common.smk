@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 from negr2 import RESULTS_FORMAT
+from negr2.generators import family
 from negr2.config import (
     canonical,
     check_config,
@@ -64,9 +65,15 @@ wildcard_constraints:
 
 
 # The package files each rule's output depends on (see code_fingerprint).
+GENERATOR_FILES = tuple(
+    sorted(
+        path.relative_to(Path(workflow.basedir, "src", "negr2")).as_posix()
+        for path in Path(workflow.basedir, "src", "negr2", "generators").glob("*.py")
+    )
+)
 CODE = {
     "trials": (
-        "generators.py",
+        *GENERATOR_FILES,
         "seeding.py",
         "trials.py",
         "columns.py",
@@ -77,6 +84,7 @@ CODE = {
     ),
     "aggregate": (
         "aggregate.py",
+        *GENERATOR_FILES,
         "columns.py",
         "stats.py",
         "theory.py",
@@ -180,10 +188,11 @@ def trial_mem_mb(wildcards, attempt):
     return resources.mem_mb(attempt)
 
 
-def scenario_table(wildcards):
-    """A table scenario's file, so that editing it redraws the scenario's trials."""
-    spec = SCENARIOS[wildcards.scenario].spec
-    return [spec["path"]] if spec["generator"] == "table" else []
+def scenario_files(wildcards):
+    """The files a scenario's data is read from (a table's file), so that editing one
+    redraws the scenario's trials."""
+    point = SCENARIOS[wildcards.scenario]
+    return family(point.name, point.spec["generator"]).input_files(point.spec)
 
 
 def scenario_draws(wildcards):
