@@ -88,3 +88,17 @@ def test_cells_of_long_history_are_logged_early():
     assert not plan.logged_early(config(threshold - 1), scenario)
     assert plan.logged_early(config(1, log_cells="early"), scenario)
     assert not plan.logged_early(config(10**6, log_cells="end"), scenario)
+
+
+def test_a_swept_feature_count_is_costed_at_each_point():
+    from negr2 import plan
+
+    config = {
+        "trials": 100,
+        "ablations": {"drop_one": True},
+        "scenarios": {"s": {"generator": "gaussian_noise", "n_features": [2, 8]}},
+        "models": {"m": {}},
+    }
+    ols = {**OLS, "seconds_per_trial": 0.01}
+    # the costliest point: 8 features, so 1 + 8 variants per trial, 100 trials of 0.01 s
+    assert plan.cell_seconds(config, ols) == 100 * 9 * 0.01

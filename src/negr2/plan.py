@@ -28,10 +28,13 @@ EARLY_LOG_VALUES = 50_000
 
 
 def cell_seconds(config: Mapping[str, Any], model_spec: Mapping[str, Any]) -> float:
-    """Estimated seconds of one model point's trials in the study's costliest scenario."""
+    """Estimated seconds of one model point's trials in the study's costliest scenario
+    point (a swept n_features counts at each of its values)."""
+    from negr2.study import scenario_points
+
     return max(
-        trials_seconds(config["trials"], spec, config, model_spec)
-        for spec in config["scenarios"].values()
+        trials_seconds(config["trials"], point.spec, config, model_spec)
+        for point in scenario_points(config)
     )
 
 

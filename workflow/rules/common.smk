@@ -103,6 +103,7 @@ CODE = {
     ),
     "paper": ("paper.py",),
     "track": (
+        *GENERATOR_FILES,
         "tracking.py",
         "cell_runs.py",
         "aggregate.py",
