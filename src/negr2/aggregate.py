@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -43,6 +43,52 @@ def combine_trials(chunk_paths: Iterable[str], config: Mapping[str, Any]) -> pd.
     return trials
 
 
+def write_trials(
+    cells: Iterable[tuple[str, str, Sequence[str]]], config: Mapping[str, Any], path: str
+) -> pd.DataFrame:
+    """Write the study's trials table to ``path`` one cell at a time and return its
+    summary: the job holds one cell's rows, never the whole table (a study of a million
+    trials per cell has millions of rows).
+
+    ``cells`` gives each cell's ``(scenario_id, model_id, trials files)`` in config
+    order; a pack's file is read once for each cell it holds. The file equals
+    :func:`combine_trials`'s table written whole, and the summary its
+    :func:`summary_table`.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    summaries, writer = [], None
+    with io.atomic_path(path) as tmp:
+        try:
+            for scenario_id, model_id, files in cells:
+                rows = cell_trials(files, config, scenario_id, model_id)
+                table = pa.Table.from_pandas(rows, preserve_index=False)
+                if writer is None:
+                    # A column empty in the first cell (no failed trial: no error text)
+                    # is typed by the cells that fill it.
+                    schema = pa.schema(
+                        f.with_type(pa.string()) if pa.types.is_null(f.type) else f
+                        for f in table.schema
+                    ).with_metadata(table.schema.metadata)
+                    writer = pq.ParquetWriter(tmp, schema)
+                writer.write_table(table.cast(schema))
+                summaries.append(summary_table(rows, config))
+        finally:
+            if writer is not None:
+                writer.close()
+    return pd.concat(summaries, ignore_index=True)
+
+
+def paired_columns(config: Mapping[str, Any]) -> list[str]:
+    """The trials columns that the comparisons and the claims read."""
+    from negr2.claims import metric_column
+
+    metrics = [metric_column(claim["metric"]) for claim in config.get("claims") or []]
+    keys = ["scenario", "scenario_id", "model", "model_id", "ablation", "trial", "status", "r2"]
+    return keys + [m for m in dict.fromkeys(metrics) if m not in keys]
+
+
 def cell_trials(
     paths: Iterable[str], config: Mapping[str, Any], scenario_id: str, model_id: str
 ) -> pd.DataFrame:
@@ -53,6 +99,8 @@ def cell_trials(
     rows = _with_swept_columns(rows.reset_index(drop=True), config)
     if rows["trial"].nunique() != config["trials"]:
         raise ValueError(f"{scenario_id}/{model_id}: expected {config['trials']} trials")
+    if rows.duplicated(["ablation", "trial"]).any():
+        raise ValueError(f"{scenario_id}/{model_id}: a trial appears twice: stale trials files?")
     return rows
 
 

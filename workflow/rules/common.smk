@@ -254,7 +254,19 @@ def trial_chunk_files(wildcards=None):
 
 def cell_trial_files(wildcards):
     """The trials files holding one cell: its chunks, or the pack it shares."""
-    scenario, model = wildcards.scenario, wildcards.model
+    return _cell_files(wildcards.scenario, wildcards.model)
+
+
+def study_cells():
+    """Every cell with its trials files, in config order (what aggregate streams)."""
+    return [
+        {"scenario": scenario, "model": model, "files": _cell_files(scenario, model)}
+        for scenario in SCENARIOS
+        for model in MODELS
+    ]
+
+
+def _cell_files(scenario, model):
     if model in ALONE:
         return [
             f"{RESULTS}/trials/{scenario}/{model}/{chunk.label}.parquet"
