@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -85,6 +86,15 @@ def run_snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.C
     if check and done.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}")
     return done
+
+
+def planned_jobs(output: str) -> dict[str, int]:
+    """Job counts per rule from a dry run's "Job stats" table (empty: nothing to do)."""
+    table = re.search(r"^job +count\n[- ]+\n((?:\w+ +\d+\n)+)", output, flags=re.M)
+    if table is None:
+        return {}
+    counts = dict(re.findall(r"^(\w+) +(\d+)$", table.group(1), flags=re.M))
+    return {rule: int(n) for rule, n in counts.items() if rule not in ("all", "total")}
 
 
 @pytest.fixture(scope="session")

@@ -405,6 +405,30 @@ def test_combine_trials_duplicate_chunk_raises(swept_chunks):
         aggregate.combine_trials([*swept_chunks, swept_chunks[2]], SWEPT)
 
 
+def swept_cells(paths):
+    """Every cell of SWEPT in config order, each told every file (a pack's way)."""
+    from negr2.study import model_points, scenario_points
+
+    return [(s.id, m.id, paths) for s in scenario_points(SWEPT) for m in model_points(SWEPT)]
+
+
+def test_streamed_trials_equal_the_table_written_whole(swept_chunks, tmp_path):
+    path = tmp_path / "trials.parquet"
+    summary = aggregate.write_trials(swept_cells(swept_chunks[::-1]), SWEPT, str(path))
+    whole = aggregate.combine_trials(swept_chunks, SWEPT)
+    pd.testing.assert_frame_equal(pd.read_parquet(path), whole, check_exact=True)
+    pd.testing.assert_frame_equal(summary, aggregate.summary_table(whole, SWEPT), check_exact=True)
+
+
+def test_streaming_refuses_a_missing_or_a_repeated_chunk(swept_chunks, tmp_path):
+    path = tmp_path / "trials.parquet"
+    with pytest.raises(ValueError, match=r"expected 4 trials"):
+        aggregate.write_trials(swept_cells(swept_chunks[:-1]), SWEPT, str(path))
+    with pytest.raises(ValueError, match=r"a trial appears twice"):
+        aggregate.write_trials(swept_cells([*swept_chunks, swept_chunks[2]]), SWEPT, str(path))
+    assert not path.exists()  # nothing half-written
+
+
 def test_summary_of_a_swept_study(swept_chunks):
     combined = aggregate.combine_trials(swept_chunks, SWEPT)
     summary = aggregate.summary_table(combined, SWEPT)

@@ -285,7 +285,7 @@ def test_check_scenario_validates_shift_and_skew(extra, pattern):
 
 
 def test_only_linear_takes_shift_and_skew():
-    assert {"target_shift", "target_skew"} <= generators.GENERATOR_PARAMS["linear"]
+    assert {"target_shift", "target_skew"} <= set(generators.builtins()["linear"].params)
     spec = {"generator": "correlated", "n_train": 10, "n_test": 5, "n_features": 2}
     spec |= {"rho": 0.3, "coef": [1, 1], "target_shift": 1.0}
     with pytest.raises(ValueError, match="'target_shift' does not apply to generator correlated"):
@@ -296,17 +296,24 @@ def _schema_errors(cfg):
     return list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(cfg))
 
 
-def test_schema_takes_shift_and_skew_and_their_sweeps():
-    cfg = {"study": "x", "seed": 1, "trials": 2, "models": {"M": {"estimator": "a.B"}}}
+def test_shift_and_skew_sweep_and_the_generator_checks_each_point():
+    cfg = {"study": "x", "seed": 1, "trials": 2}
+    cfg["models"] = {"M": {"estimator": "sklearn.linear_model.LinearRegression"}}
     cfg["scenarios"] = {"s": {**SKEWED, "target_shift": [0, 1.5], "target_skew": [0, 0.5]}}
     assert _schema_errors(cfg) == []
+    config.check_config(cfg)
     ids = [p.id for p in study.scenario_points(cfg)]
     assert ids[-1] == "s@target_shift=1.5,target_skew=0.5" and len(ids) == 4
-    cfg["scenarios"]["s"]["target_skew"] = -1
-    assert _schema_errors(cfg)
-    cfg["scenarios"]["s"]["target_skew"] = 0.5
-    cfg["scenarios"]["s"]["target_shift"] = "one"
-    assert _schema_errors(cfg)
+    # The values are the generator's to check (once, not also in the schema), point by point.
+    for key, values, message in [
+        ("target_skew", [0.5, -1], r"^scenarios\.s\.target_skew: must be >= 0, got -1"),
+        ("target_shift", [0, "one"], r"^scenarios\.s\.target_shift: must be a finite number"),
+    ]:
+        bad = copy.deepcopy(cfg)
+        bad["scenarios"]["s"][key] = values
+        assert _schema_errors(bad) == []
+        with pytest.raises(ValueError, match=message):
+            config.check_config(bad)
 
 
 # --- the study ---------------------------------------------------------------------------

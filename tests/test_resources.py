@@ -63,3 +63,42 @@ def test_cheap_cells_are_packed_in_id_order_up_to_the_pack_budget():
     }
     assert plan.packs(config, models) == [["a", "b"], ["c"]]
     assert plan.packs(config, dict(reversed(models.items()))) == [["a", "b"], ["c"]]
+
+
+def test_cells_of_long_history_are_logged_early():
+    from negr2 import plan
+
+    def config(trials, history="all", log_cells="auto", ablations=None):
+        return {
+            "trials": trials,
+            "ablations": ablations or {},
+            "mlflow": {"history": history, "log_cells": log_cells},
+        }
+
+    scenario = {"n_features": 9}
+    metrics = 12  # 10 scores and 2 timings per trial and variant
+    assert plan.history_values(config(100), scenario) == 100 * metrics
+    # drop_one: the full model and one variant per feature
+    assert (
+        plan.history_values(config(100, ablations={"drop_one": True}), scenario) == 1000 * metrics
+    )
+    assert plan.history_values(config(10**6, history="summary"), scenario) == 0
+    threshold = -(-plan.EARLY_LOG_VALUES // metrics)  # the fewest trials logged early
+    assert plan.logged_early(config(threshold), scenario)
+    assert not plan.logged_early(config(threshold - 1), scenario)
+    assert plan.logged_early(config(1, log_cells="early"), scenario)
+    assert not plan.logged_early(config(10**6, log_cells="end"), scenario)
+
+
+def test_a_swept_feature_count_is_costed_at_each_point():
+    from negr2 import plan
+
+    config = {
+        "trials": 100,
+        "ablations": {"drop_one": True},
+        "scenarios": {"s": {"generator": "gaussian_noise", "n_features": [2, 8]}},
+        "models": {"m": {}},
+    }
+    ols = {**OLS, "seconds_per_trial": 0.01}
+    # the costliest point: 8 features, so 1 + 8 variants per trial, 100 trials of 0.01 s
+    assert plan.cell_seconds(config, ols) == 100 * 9 * 0.01

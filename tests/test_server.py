@@ -74,21 +74,24 @@ def server():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def study_against(workdir: Path, uri: str, trials: int = 6) -> Path:
-    config = tiny_config() | {"trials": trials, "mlflow": {"tracking_uri": uri}}
-    return write_config(workdir, config)
+def study_against(workdir: Path, uri: str, trials: int = 6, log_cells: str = "auto") -> Path:
+    """The tiny study logging into ``uri``; ``log_cells: early`` logs each cell by its
+    own job (several at once: a server takes several writers)."""
+    mlflow = {"tracking_uri": uri, "log_cells": log_cells}
+    return write_config(workdir, tiny_config() | {"trials": trials, "mlflow": mlflow})
 
 
 def test_a_study_mirrors_into_the_server(server, tmp_path):
     server.start()
-    path = study_against(tmp_path / "study", server.uri)
+    path = study_against(tmp_path / "study", server.uri, log_cells="early")
     run_snakemake(path.parent, "--cores", "2", "--configfile", str(path))
     check_mlflow_matches_files(path.parent, client=MlflowClient(server.uri))
     assert not (path.parent / "results" / "mlflow.db").exists()  # nothing opened SQLite
 
 
-def test_server_unreachable_loses_nothing_and_a_rerun_logs_the_rest(server, tmp_path):
-    path = study_against(tmp_path / "study", server.uri)
+@pytest.mark.parametrize("log_cells", ["end", "early"])
+def test_server_unreachable_loses_nothing_and_a_rerun_logs_the_rest(server, tmp_path, log_cells):
+    path = study_against(tmp_path / "study", server.uri, log_cells=log_cells)
     workdir = path.parent
     done = run_snakemake(workdir, "--cores", "2", "--configfile", str(path), check=False)
     assert done.returncode != 0
@@ -104,9 +107,10 @@ def test_server_unreachable_loses_nothing_and_a_rerun_logs_the_rest(server, tmp_
     check_mlflow_matches_files(workdir, client=MlflowClient(server.uri))
 
 
-def test_server_killed_while_logging_then_a_rerun_heals(server, tmp_path):
+@pytest.mark.parametrize("log_cells", ["end", "early"])
+def test_server_killed_while_logging_then_a_rerun_heals(server, tmp_path, log_cells):
     server.start()
-    path = study_against(tmp_path / "study", server.uri, trials=1500)
+    path = study_against(tmp_path / "study", server.uri, trials=1500, log_cells=log_cells)
     workdir = path.parent
     env = os.environ | {"PYTHONPATH": str(workdir), "MLFLOW_TRACKING_URI": ""}
     command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", "2"]

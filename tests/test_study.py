@@ -128,12 +128,29 @@ def test_columns_list_is_not_a_sweep_but_list_of_lists_is():
     assert [p.spec["columns"] for p in two] == [["a"], ["a", "b"]]
 
 
-@pytest.mark.parametrize("key", ["generator", "split", "path", "target"])
-def test_unswept_keys_are_never_swept(key):
-    spec = {**NOISE, key: ["a", "b"]}
+TABLE = {"generator": "table", "path": "d.csv", "target": "y", "n_train": 5, "n_test": 5}
+
+
+@pytest.mark.parametrize(
+    ("base", "key"),
+    [(NOISE, "generator"), (NOISE, "split"), (TABLE, "path"), (TABLE, "target")],
+)
+def test_unswept_keys_are_never_swept(base, key):
+    spec = {**base, key: ["a", "b"]}
     points = study.scenario_points(_config({"s": spec}))
     assert [(p.id, p.swept) for p in points] == [("s", {})]
     assert points[0].spec[key] == ["a", "b"]
+
+
+def test_a_user_generators_lists_sweep_like_model_params():
+    # Only a built-in declares list-valued or fixed keys: a user's generator gets a
+    # list value by wrapping it, as a model parameter does.
+    waves = {"generator": "mylab.waves", "n_train": 5, "n_test": 5, "n_features": 2}
+    spec = {**waves, "freq": [1, 2], "coef": [[1, 0]], "path": ["a", "b"]}
+    points = study.scenario_points(_config({"w": spec}))
+    assert [p.swept for p in points] == [
+        {"freq": f, "coef": [1, 0], "path": path} for f in (1, 2) for path in ("a", "b")
+    ]
 
 
 # --- model points ----------------------------------------------------------------------

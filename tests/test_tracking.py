@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import multiprocessing
+import re
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -17,7 +18,8 @@ from mlflow.entities import ViewType
 from mlflow.tracking import MlflowClient
 from test_workflow import check_mlflow_matches_files, planned_jobs, results, store
 
-from negr2.tracking import prepare_store, scenario_dataset
+from negr2.cell_runs import scenario_dataset
+from negr2.tracking import prepare_store
 
 pytestmark = pytest.mark.e2e
 
@@ -174,3 +176,72 @@ def test_track_logs_its_progress(tiny_run):
     cells = len(tiny_config()["models"])
     line = next(line for line in log.splitlines() if f"{cells}/{cells} cells" in line)
     assert "s left" in line and "metric values logged" in line
+
+
+def swept_config(log_cells: str) -> dict:
+    """The tiny study with a sweep in one of two scenarios (so a swept column is
+    empty in the other's rows) and ``mlflow.log_cells`` set."""
+    config = tiny_config()
+    config["trials"] = 40
+    config["scenarios"]["noise"]["n_train"] = [30, 40]
+    config["scenarios"]["signal"] = {
+        "generator": "linear",
+        "n_train": 30,
+        "n_test": 10,
+        "n_features": 3,
+        "n_informative": 2,
+        "snr": 1.0,
+    }
+    config["mlflow"] = {"log_cells": log_cells}
+    return config
+
+
+def most_at_once(output: str, rules: set[str]) -> int:
+    """The most jobs of ``rules`` running at once, from Snakemake's log of a local run
+    (a job starts at its "localrule <name>:" block, ends at "Finished jobid: <id>")."""
+    running, most, starting = set(), 0, None
+    for line in output.splitlines():
+        if match := re.match(r"^localrule (\w+):", line):
+            starting = match.group(1) if match.group(1) in rules else None
+        elif starting and (match := re.match(r"^\s+jobid: (\d+)", line)):
+            running.add(match.group(1))
+            most, starting = max(most, len(running)), None
+        elif match := re.match(r"^Finished jobid: (\d+)", line):
+            running.discard(match.group(1))
+    return most
+
+
+def cell_run_ids(workdir) -> dict[str, str]:
+    return json.loads((results(workdir) / "mlflow-runs.json").read_text())["cell_run_ids"]
+
+
+def test_cells_logged_early_one_writer_at_a_time_then_kept_by_the_end_path(tmp_path):
+    """Every cell logged by its own job as soon as its trials are done mirrors the
+    files; on SQLite no two of those jobs wrote at once; and the final job, which
+    logs the same cells from the study's tables, finds every run up to date."""
+    path = write_config(tmp_path, swept_config("early"))
+    done = run_snakemake(tmp_path, "--cores", "2", "--configfile", str(path))
+    runs = check_mlflow_matches_files(tmp_path)
+    cells = [r for r in runs if r.data.tags.get("negr2.kind") == "cell"]
+    assert len(list((results(tmp_path) / "mlflow").rglob("*.json"))) == len(cells) == 15
+    writers = most_at_once(done.stdout + done.stderr, {"mlflow_store", "track_cell", "track"})
+    assert writers == 1, "two jobs wrote into the SQLite store at once"
+
+    early = cell_run_ids(tmp_path)
+    path = write_config(tmp_path, swept_config("end"))
+    dry = run_snakemake(tmp_path, "-n", "--cores", "2", "--configfile", str(path))
+    assert set(planned_jobs(dry.stdout)) == {"track", "failures"}
+    run_snakemake(tmp_path, "--cores", "2", "--configfile", str(path))
+    assert cell_run_ids(tmp_path) == early
+    assert "0 metric values logged" in (results(tmp_path) / "logs" / "track.log").read_text()
+
+
+def test_a_deleted_early_run_is_logged_again_by_the_end_path(tmp_path):
+    path = write_config(tmp_path, tiny_config() | {"mlflow": {"log_cells": "early"}})
+    run_snakemake(tmp_path, "--cores", "2", "--configfile", str(path))
+    deleted = cell_run_ids(tmp_path)["noise/Ridge"]
+    store(tmp_path).delete_run(deleted)
+    (results(tmp_path) / "mlflow-runs.json").unlink()  # reruns the final track job only
+    run_snakemake(tmp_path, "--cores", "2", "--configfile", str(path))
+    assert cell_run_ids(tmp_path)["noise/Ridge"] != deleted
+    check_mlflow_matches_files(tmp_path)

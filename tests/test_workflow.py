@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, run_snakemake, tiny_config, write_config
+from conftest import REPO, planned_jobs, run_snakemake, tiny_config, write_config
 from mlflow.tracking import MlflowClient
 from scipy import stats
 
@@ -47,15 +47,6 @@ def results(workdir, study="tiny"):
 
 def store(workdir) -> MlflowClient:
     return MlflowClient(f"sqlite:///{workdir}/results/mlflow.db")
-
-
-def planned_jobs(output: str) -> dict[str, int]:
-    """Job counts per rule from a dry run's "Job stats" table (empty: nothing to do)."""
-    table = re.search(r"^job +count\n[- ]+\n((?:\w+ +\d+\n)+)", output, flags=re.M)
-    if table is None:
-        return {}
-    counts = dict(re.findall(r"^(\w+) +(\d+)$", table.group(1), flags=re.M))
-    return {rule: int(n) for rule, n in counts.items() if rule not in ("all", "total")}
 
 
 def planned_trial_jobs(output: str) -> list[str]:
@@ -212,7 +203,7 @@ def test_changing_one_model_reruns_only_its_cell(tmp_path):
     [
         (
             lambda c: c["scenarios"]["noise"].update(n_tset=3),
-            "scenarios.noise: Additional properties",
+            "scenarios.noise: 'n_tset' does not apply to generator gaussian_noise",
         ),
         (lambda c: c.update(study="Bad Study"), "study: 'Bad Study' does not match"),
         (lambda c: c.update(trials=0), "trials: 0 is less than the minimum of 1"),

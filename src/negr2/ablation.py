@@ -16,9 +16,6 @@ import numpy as np
 
 from negr2.columns import FULL
 
-#: Generators that know which features are informative (for drop_informative).
-INFORMED_GENERATORS = ("linear", "correlated", "friedman1")
-
 
 def variants(
     ablations: Mapping[str, Any] | None,
@@ -53,8 +50,8 @@ def variants(
     if ablations.get("drop_informative"):
         if len(informative) == 0:
             raise ValueError(
-                "ablations.drop_informative: this scenario's generator does not "
-                f"know its informative features (use one of {INFORMED_GENERATORS})"
+                "ablations.drop_informative: this scenario's generator does not know its "
+                "informative features (see the README's generators)"
             )
         for i in range(1, len(informative) + (len(informative) < p)):
             out.append((f"drop_informative:{i}", np.setdiff1d(every, list(informative[:i]))))

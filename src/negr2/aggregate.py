@@ -12,14 +12,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
 from negr2 import files, theory
 from negr2.ablation import n_kept
-from negr2.columns import CELL, FULL
+from negr2.columns import CELL, CSV_FLOATS, FULL
+from negr2.generators import builtin
 from negr2.stats import paired_difference, summarise
 from negr2.study import (
     comparison_reference,
@@ -35,22 +36,95 @@ def combine_trials(chunk_paths: Iterable[str], config: Mapping[str, Any]) -> pd.
     scenarios and models, then by trial, so the table does not depend on which job
     finished first."""
     trials = pd.concat([pd.read_parquet(p) for p in chunk_paths], ignore_index=True)
+    trials = _with_swept_columns(trials, config)
+    _check_complete(trials, config, len(scenario_points(config)) * len(model_points(config)))
+    return trials
+
+
+def write_trials(
+    cells: Iterable[tuple[str, str, Sequence[str]]], config: Mapping[str, Any], path: str
+) -> pd.DataFrame:
+    """Write the study's trials table to ``path`` one cell at a time and return its
+    summary: the job holds one cell's rows, never the whole table (a study of a million
+    trials per cell has millions of rows).
+
+    ``cells`` gives each cell's ``(scenario_id, model_id, trials files)`` in config
+    order; a pack's file is read once for each cell it holds. The file equals
+    :func:`combine_trials`'s table written whole, and the summary its
+    :func:`summary_table`.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    summaries, writer = [], None
+    with files.atomic_path(path) as tmp:
+        try:
+            for scenario_id, model_id, cell_files in cells:
+                rows = cell_trials(cell_files, config, scenario_id, model_id)
+                table = pa.Table.from_pandas(rows, preserve_index=False)
+                if writer is None:
+                    # A column empty in the first cell (no failed trial: no error text)
+                    # is typed by the cells that fill it.
+                    schema = pa.schema(
+                        f.with_type(pa.string()) if pa.types.is_null(f.type) else f
+                        for f in table.schema
+                    ).with_metadata(table.schema.metadata)
+                    writer = pq.ParquetWriter(tmp, schema)
+                writer.write_table(table.cast(schema))
+                summaries.append(summary_table(rows, config))
+        finally:
+            if writer is not None:
+                writer.close()
+    return pd.concat(summaries, ignore_index=True)
+
+
+def paired_columns(config: Mapping[str, Any]) -> list[str]:
+    """The trials columns that the comparisons and the claims read."""
+    from negr2.claims import metric_column
+
+    metrics = [metric_column(claim["metric"]) for claim in config.get("claims") or []]
+    keys = ["scenario", "scenario_id", "model", "model_id", "ablation", "trial", "status", "r2"]
+    return keys + [m for m in dict.fromkeys(metrics) if m not in keys]
+
+
+def cell_trials(
+    paths: Iterable[str], config: Mapping[str, Any], scenario_id: str, model_id: str
+) -> pd.DataFrame:
+    """One cell's rows from its trials files (its chunks, or the pack it shares),
+    exactly as :func:`combine_trials` puts them in the study's table."""
+    trials = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+    rows = trials[(trials["scenario_id"] == scenario_id) & (trials["model_id"] == model_id)]
+    rows = _with_swept_columns(rows.reset_index(drop=True), config)
+    if rows["trial"].nunique() != config["trials"]:
+        raise ValueError(f"{scenario_id}/{model_id}: expected {config['trials']} trials")
+    if rows.duplicated(["ablation", "trial"]).any():
+        raise ValueError(f"{scenario_id}/{model_id}: a trial appears twice: stale trials files?")
+    return rows
+
+
+def _with_swept_columns(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
+    """Add a column per swept key and order the rows (config order, then trial).
+
+    Each swept column gets the type it has in the study's whole table (a key swept by
+    one scenario only is float there, with NaN elsewhere), so that a cell's rows read
+    alone equal its rows in the table.
+    """
     scenarios, models = scenario_points(config), model_points(config)
     for column in swept_columns(config):
         in_scenarios = any(column in p.swept for p in scenarios)
         owner, points = ("scenario_id", scenarios) if in_scenarios else ("model_id", models)
-        trials[column] = trials[owner].map({p.id: p.swept.get(column) for p in points})
+        values = {p.id: p.swept.get(column) for p in points}
+        dtype = pd.Series(list(values.values())).dtype
+        trials[column] = trials[owner].map(values).astype(dtype)
     order = {
         "scenario_id": {p.id: i for i, p in enumerate(scenarios)},
         "model_id": {p.id: i for i, p in enumerate(models)},
     }
-    trials = trials.sort_values(
+    return trials.sort_values(
         ["scenario_id", "model_id", "trial"],
         key=lambda col: col.map(order[col.name]) if col.name in order else col,
         kind="stable",
     ).reset_index(drop=True)
-    _check_complete(trials, config, len(scenarios) * len(models))
-    return trials
 
 
 def _check_complete(trials: pd.DataFrame, config: Mapping[str, Any], n_cells: int) -> None:
@@ -117,7 +191,8 @@ def theory_r2(
     split = split_of(config, scenario)
     if split.get("method", "holdout") != "holdout":
         return math.nan
-    if scenario["generator"] != "gaussian_noise" or model.get("params"):
+    generator = builtin(scenario["generator"])
+    if generator is None or not generator.pure_noise or model.get("params"):
         return math.nan
     n, m = scenario["n_train"], scenario["n_test"]
     p = n_kept(ablation, scenario["n_features"], config.get("ablations"))
@@ -179,4 +254,12 @@ def write_outputs(tables: Mapping[str, pd.DataFrame], paths: Mapping[str, str]) 
             with files.atomic_path(path) as tmp:
                 table.to_parquet(tmp, index=False)
         else:
-            files.write_text(path, table.to_csv(index=False, float_format="%.10g"))
+            files.write_text(path, table.to_csv(index=False, float_format=CSV_FLOATS))
+
+
+def as_written(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` as it reads back from its CSV file (floats to CSV_FLOATS), so that
+    what a job logs from memory equals what the files hold."""
+    from io import StringIO
+
+    return pd.read_csv(StringIO(table.to_csv(index=False, float_format=CSV_FLOATS)))

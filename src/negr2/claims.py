@@ -133,6 +133,11 @@ def evaluate_claims(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataF
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
+def metric_column(metric: str) -> str:
+    """The trials column a claim's metric is computed from."""
+    return "bias_neg" if metric == "bias_neg_abs" else metric
+
+
 def _paired_values(trials: pd.DataFrame, claim: Mapping[str, Any]) -> tuple[Any, Any]:
     """The claim's metric for ``better`` and for ``than``, each of shape (n_pairs,),
     over the trials of its scenario where both are ok and the metric defined."""
@@ -142,7 +147,7 @@ def _paired_values(trials: pd.DataFrame, claim: Mapping[str, Any]) -> tuple[Any,
         & (trials["ablation"] == FULL)
         & (trials["status"] == "ok")
     ]
-    column = "bias_neg" if metric == "bias_neg_abs" else metric
+    column = metric_column(metric)
     values = rows[[*CELL, "trial", column]].rename(columns={column: "value"})
     if metric == "bias_neg_abs":
         values = values.assign(value=values["value"].abs())

@@ -27,3 +27,5 @@ SCORES = (
 TIMES = ("fit_seconds", "predict_seconds")
 #: Columns of a trials table, in order (swept parameters are appended by aggregate).
 COLUMNS = (*KEYS, *SCORES, *TIMES, "status", "error")
+#: How the CSV tables write floats: ten significant digits.
+CSV_FLOATS = "%.10g"

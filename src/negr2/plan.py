@@ -15,17 +15,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from negr2.columns import SCORES, TIMES
 from negr2.config import model_chunks
-from negr2.resources import trials_seconds
+from negr2.resources import trials_seconds, variants_per_trial
 
 PACK_SECONDS = 5.0
+#: A cell whose MLflow history has at least this many values is logged by a job of its
+#: own as soon as its trials are done (``mlflow.log_cells: auto``): about 3 s of logging
+#: into SQLite, twice what that job's start-up and MLflow import cost. Smaller cells are
+#: logged together by the final track job.
+EARLY_LOG_VALUES = 50_000
 
 
 def cell_seconds(config: Mapping[str, Any], model_spec: Mapping[str, Any]) -> float:
-    """Estimated seconds of one model point's trials in the study's costliest scenario."""
+    """Estimated seconds of one model point's trials in the study's costliest scenario
+    point (a swept n_features counts at each of its values)."""
+    from negr2.study import scenario_points
+
     return max(
-        trials_seconds(config["trials"], spec, config, model_spec)
-        for spec in config["scenarios"].values()
+        trials_seconds(config["trials"], point.spec, config, model_spec)
+        for point in scenario_points(config)
     )
 
 
@@ -60,3 +69,20 @@ def pack_label(index: int) -> str:
 def packed(pack_list: Sequence[Sequence[str]]) -> set[str]:
     """Every model point id that runs in a pack."""
     return {point_id for pack in pack_list for point_id in pack}
+
+
+def logged_early(config: Mapping[str, Any], scenario_spec: Mapping[str, Any]) -> bool:
+    """Whether the cells of this scenario point are logged into MLflow by jobs of their
+    own, as soon as their trials are done, rather than by the final track job."""
+    mode = config["mlflow"]["log_cells"]
+    if mode != "auto":
+        return mode == "early"
+    return history_values(config, scenario_spec) >= EARLY_LOG_VALUES
+
+
+def history_values(config: Mapping[str, Any], scenario_spec: Mapping[str, Any]) -> int:
+    """About how many metric values one cell of this scenario point logs into MLflow:
+    every trial's metrics for every ablation variant (none with ``history: summary``)."""
+    if config["mlflow"]["history"] != "all":
+        return 0
+    return config["trials"] * variants_per_trial(scenario_spec, config) * len(SCORES + TIMES)

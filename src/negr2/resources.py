@@ -35,18 +35,22 @@ def seconds_per_fit(model: Mapping[str, Any]) -> float:
 
 
 def fits_per_trial(scenario: Mapping[str, Any], config: Mapping[str, Any]) -> int:
-    """Fits of one trial: each fold, times the feature sets (the full one, and an upper
-    bound on the ablation variants: one per feature for ``drop_one`` or
-    ``drop_informative``, one per ``drop_random`` size, one per ``keep`` subset)."""
+    """Fits of one trial: each fold, times the feature sets (:func:`variants_per_trial`)."""
     split = scenario.get("split") or config.get("split") or {}
     folds = split.get("folds", 5) if split.get("method") == "kfold" else 1
+    return folds * variants_per_trial(scenario, config)
+
+
+def variants_per_trial(scenario: Mapping[str, Any], config: Mapping[str, Any]) -> int:
+    """The feature sets of one trial: the full one, and an upper bound on the ablation
+    variants (one per feature for ``drop_one`` or ``drop_informative``, one per
+    ``drop_random`` size, one per ``keep`` subset)."""
     ablations = config.get("ablations") or {}
     n_features = scenario.get("n_features", 10)
     k = (ablations.get("drop_random") or {}).get("k", [])
     variants = 1 + len(k if isinstance(k, list) else [k]) + len(ablations.get("keep") or {})
     per_feature = bool(ablations.get("drop_one")) + bool(ablations.get("drop_informative"))
-    variants += n_features * per_feature
-    return folds * variants
+    return variants + n_features * per_feature
 
 
 def trials_seconds(

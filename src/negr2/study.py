@@ -3,8 +3,9 @@
 Any scalar of a scenario, or of a model's ``params``, may be given as a list; the
 study then runs the grid of all combinations, each combination a *point* with its
 own id (``noise@n_train=20``, ``KNN@n_neighbors=5``), its own jobs and its own
-results. Keys whose value is itself a list (a scenario's ``coef`` or ``columns``)
-sweep when given a list of lists; so does a model parameter that takes a list: write
+results. Keys whose value is itself a list (a generator's ``list_valued`` keys, such as
+``coef`` or ``columns``) sweep when given a list of lists; so does a model parameter that
+takes a list, or a key of a user's generator: write
 ``hidden_layer_sizes: [[64, 32]]`` for one value, ``[[64], [64, 32]]`` for two.
 """
 
@@ -12,16 +13,14 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from negr2.columns import COLUMNS
 
-#: Scenario keys whose value is a list by nature: a list of lists sweeps them.
-LIST_VALUED_SCENARIO_KEYS = frozenset({"coef", "columns"})
-#: Scenario keys that are never swept.
-UNSWEPT_SCENARIO_KEYS = frozenset({"generator", "split", "path", "target"})
+#: Scenario keys that are never swept, besides the generator's ``fixed`` keys.
+UNSWEPT_SCENARIO_KEYS = frozenset({"generator", "split"})
 #: Columns of the trials table, which a swept parameter must not shadow.
 RESERVED_COLUMNS = frozenset(COLUMNS)
 
@@ -44,7 +43,7 @@ def scenario_points(config: Mapping[str, Any]) -> list[Point]:
     """Every point of every scenario, in config order."""
     points = []
     for name, spec in config["scenarios"].items():
-        grid = _sweeps(spec, _is_scenario_sweep, f"scenarios.{name}")
+        grid = _sweeps(spec, _scenario_sweep_test(spec), f"scenarios.{name}")
         for swept in grid:
             points.append(Point(point_id(name, swept), name, {**spec, **swept}, swept))
     return points
@@ -93,10 +92,21 @@ def _is_param_sweep(_key: str, value: Any) -> bool:
     return isinstance(value, list)
 
 
-def _is_scenario_sweep(key: str, value: Any) -> bool:
-    if key in UNSWEPT_SCENARIO_KEYS or not isinstance(value, list):
-        return False
-    return all(isinstance(v, list) for v in value) if key in LIST_VALUED_SCENARIO_KEYS else True
+def _scenario_sweep_test(spec: Mapping[str, Any]) -> Callable[[str, Any], bool]:
+    """Which keys of a scenario sweep: lists, but not the generator's fixed keys, and only
+    lists of lists for its list-valued keys (a user's generator has neither)."""
+    from negr2.generators import builtin
+
+    generator = builtin(spec.get("generator"))
+    fixed = UNSWEPT_SCENARIO_KEYS | (generator.fixed if generator else frozenset())
+    list_valued = generator.list_valued if generator else frozenset()
+
+    def is_sweep(key: str, value: Any) -> bool:
+        if key in fixed or not isinstance(value, list):
+            return False
+        return all(isinstance(v, list) for v in value) if key in list_valued else True
+
+    return is_sweep
 
 
 def _sweeps(entry: Mapping[str, Any], is_sweep, where: str) -> list[dict[str, Any]]:

@@ -1,16 +1,18 @@
 """MLflow tracking: one study run, one current child run per (scenario, model) cell.
 
-Two jobs open the store, one after the other: ``mlflow_store`` creates it, the
-experiment and the study run before any trial finishes, and ``track`` logs once every
-trial has; so the store is created and the experiment looked up by exactly one process (parallel
-first opens of a SQLite store corrupt it, and racing ``set_experiment`` calls can
-log into "Default"). Runs are reconciled rather than appended: a cell whose trials
-and parameters are unchanged keeps its run; a changed cell gets a new run and the
-old one is tagged ``negr2.current=false``. So after any sequence of runs, reruns
-and partial rebuilds the experiment holds exactly one current run per cell, equal
-to the files. Superseded and half-logged runs are soft-deleted, so MLflow's default
-view shows only the current truth (``mlflow runs restore`` or the UI's "Deleted" view
-brings them back).
+The store is created, and the experiment and study run looked up, by one process at a
+time (:func:`store_lock`): parallel first opens of a SQLite store corrupt it, and
+racing ``create_experiment`` calls fail or log into "Default". With a SQLite store the
+``mlflow_store`` job does it once, early, beside the trial jobs.
+
+Cells are logged in one of two places (``mlflow.log_cells``, see
+:func:`negr2.plan.early_logged_cells`): a cell with a long history in a ``track_cell``
+job of its own, as soon as its trials are done and beside the trials still running;
+every other cell in the final ``track`` job, which also attaches the study's files and
+retires the runs of cells that left the study. Either way a cell's run is reconciled
+with its rows (:mod:`negr2.cell_runs`), so after any sequence of runs, reruns, partial
+rebuilds and outages the experiment holds exactly one current run per cell, equal to
+the files.
 
 Runs say where they came from: MLflow's provenance tags (git commit, source, user),
 ``negr2.git.dirty``, the study config as an artifact of the study run, and each
@@ -21,42 +23,30 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
-import json
 import logging
-import math
-import re
 import subprocess
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from mlflow.entities import (
-    Dataset,
-    DatasetInput,
-    InputTag,
-    Metric,
-    Param,
-    Run,
-    RunTag,
-    ViewType,
-)
+from mlflow.entities import RunTag
 from mlflow.tracking import MlflowClient
 
 from negr2 import logs
-from negr2.columns import CELL, FULL
-from negr2.stats import TRIAL_METRICS
+from negr2.cell_runs import (
+    CURRENT,
+    KIND,
+    PARENT,
+    current_cell_runs,
+    reconcile_cell,
+    retire,
+    retire_half_logged,
+    search,
+)
+from negr2.columns import CELL
 
 log = logging.getLogger(__name__)
-
-CURRENT = "negr2.current"
-KIND = "negr2.kind"
-FINGERPRINT = "negr2.fingerprint"
-PARENT = "mlflow.parentRunId"
-CELL_TAG = "negr2.cell"
-_BATCH = 1000  # MLflow's limit of entities (metrics + params) per log_batch call
 
 
 def track_study(
@@ -69,6 +59,7 @@ def track_study(
     source: str | None = None,
     study_file: Mapping[str, Any] | None = None,
     history: str = "all",
+    logged_early: Mapping[str, str | None] | None = None,
 ) -> dict[str, Any]:
     """Bring the study's MLflow experiment in line with its result files.
 
@@ -86,6 +77,9 @@ def track_study(
         as the study run's ``config.yaml``; ``config`` when not given.
     history : ``all`` logs every trial's metrics as metric history; ``summary`` only
         each cell's summary metrics (for studies of very many trials).
+    logged_early : the run id each ``track_cell`` job logged, by cell (``None`` when
+        the server did not answer then). Such a run is kept while it is still current;
+        any other cell is reconciled here.
 
     Returns
     -------
@@ -96,29 +90,75 @@ def track_study(
         experiment_id, study_run = _open_study(client, config, artifact_root)
     origin = provenance(source)
     _describe_study_run(client, study_run, study_file or config, origin)
-    _retire_half_logged(client, experiment_id)
-    current = _current_cell_runs(client, experiment_id)
+    retire_half_logged(client, experiment_id)
+    current = current_cell_runs(client, experiment_id)
+    early = logged_early or {}
     cells = {}
     groups = trials.groupby(list(CELL), sort=False)
     progress = logs.Progress(groups.ngroups, config["study"], "cells")
     logged = 0
     for (scenario_id, model_id), rows in groups:
         cell = f"{scenario_id}/{model_id}"
-        cell_summary = summary[
-            (summary["scenario_id"] == scenario_id) & (summary["model_id"] == model_id)
-        ]
         runs = current.pop(cell, [])
-        cells[cell], values = _reconcile_cell(
-            client, experiment_id, study_run, config, rows, cell_summary, runs, origin, history
-        )
-        logged += values
+        kept = _kept_early_run(early.get(cell), runs, study_run)
+        if kept is not None:
+            cells[cell] = kept
+        else:
+            cell_summary = summary[
+                (summary["scenario_id"] == scenario_id) & (summary["model_id"] == model_id)
+            ]
+            cells[cell], values = reconcile_cell(
+                client, experiment_id, study_run, config, rows, cell_summary, runs, origin, history
+            )
+            logged += values
         progress.step(f"{logged:,} metric values logged")
     for stale in current.values():  # cells no longer in the study
         for run in stale:
-            _retire(client, run.info.run_id)
+            retire(client, run.info.run_id)
     for path in artifacts:
         client.log_artifact(study_run, path)
     return {"experiment_id": experiment_id, "study_run_id": study_run, "cell_run_ids": cells}
+
+
+def _kept_early_run(run_id: str | None, runs: Sequence[Any], study_run: str) -> str | None:
+    """The run a ``track_cell`` job logged, if it is still the cell's one current run
+    under this study run (a user may have deleted it since)."""
+    if run_id is None or len(runs) != 1:
+        return None
+    run = runs[0]
+    if run.info.run_id == run_id and run.data.tags.get(PARENT) == study_run:
+        return run_id
+    return None
+
+
+def track_cell(
+    tracking_uri: str,
+    config: Mapping[str, Any],
+    rows: pd.DataFrame,
+    summary: pd.DataFrame,
+    lock_file: str,
+    artifact_root: str | None = None,
+    source: str | None = None,
+    history: str = "all",
+) -> dict[str, Any]:
+    """Log one cell as soon as its trials are done (the ``track_cell`` job).
+
+    ``rows`` and ``summary`` are the cell's, as they will stand in the study's tables.
+    Only this cell's runs are touched, so several cells may log at once into a server;
+    ``lock_file`` (a local file) keeps the study's jobs from creating its experiment or
+    study run twice. Returns the cell, its current run id and the values logged.
+    """
+    client = MlflowClient(tracking_uri)
+    with store_lock(tracking_uri, lock_file):
+        experiment_id, study_run = _open_study(client, config, artifact_root)
+    first = rows.iloc[0]
+    cell = f"{first['scenario_id']}/{first['model_id']}"
+    retire_half_logged(client, experiment_id, cell)
+    runs = current_cell_runs(client, experiment_id, cell).get(cell, [])
+    run_id, values = reconcile_cell(
+        client, experiment_id, study_run, config, rows, summary, runs, provenance(source), history
+    )
+    return {"cell": cell, "run_id": run_id, "values_logged": values}
 
 
 def prepare_store(
@@ -136,18 +176,23 @@ def prepare_store(
 
 
 @contextlib.contextmanager
-def store_lock(tracking_uri: str) -> Iterator[None]:
-    """Hold an exclusive lock on ``<store>.lock`` while opening a SQLite store.
+def store_lock(tracking_uri: str, lock_file: str | None = None) -> Iterator[None]:
+    """Hold an exclusive lock while opening the store and the study's experiment.
 
-    MLflow creates a new SQLite store on first open by running its migrations; two
-    processes doing that at once leave the store broken for good. Servers need no lock.
+    A SQLite store is locked through ``<store>.lock``: MLflow creates a new store on
+    first open by running its migrations, and two processes doing that at once leave
+    it broken for good. A server needs a lock only while several jobs of one study may
+    create its experiment and study run at once (``lock_file``, a local file).
     """
-    if not tracking_uri.startswith("sqlite:///"):
+    if tracking_uri.startswith("sqlite:///"):
+        path = Path(f"{tracking_uri.removeprefix('sqlite:///')}.lock")
+    elif lock_file is not None:
+        path = Path(lock_file)
+    else:
         yield
         return
-    store = Path(tracking_uri.removeprefix("sqlite:///"))
-    store.parent.mkdir(parents=True, exist_ok=True)
-    with open(f"{store}.lock", "a") as handle:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -195,7 +240,7 @@ def _experiment_id(client: MlflowClient, name: str, artifact_root: str | None) -
 
 def _study_run(client: MlflowClient, experiment_id: str, config: Mapping[str, Any]) -> str:
     """The study's parent run: reused while it exists, so cell runs stay under it."""
-    runs = list(_search(client, experiment_id, f"tags.`{KIND}` = 'study'"))
+    runs = list(search(client, experiment_id, f"tags.`{KIND}` = 'study'"))
     if runs:
         return min(runs, key=lambda r: r.info.start_time).info.run_id
     tags = {KIND: "study", "negr2.study": config["study"]}
@@ -252,210 +297,3 @@ def _git(folder: Path, *args: str) -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() if done.returncode == 0 else None
-
-
-def _retire(client: MlflowClient, run_id: str) -> None:
-    """Take a run out of the current truth: tagged not current, then soft-deleted
-    (restorable with ``mlflow runs restore --run-id …``)."""
-    client.set_tag(run_id, CURRENT, "false")
-    client.delete_run(run_id)
-
-
-def _retire_half_logged(client: MlflowClient, experiment_id: str) -> None:
-    """Delete cell runs a crash left before they were marked current."""
-    query = f"tags.`{KIND}` = 'cell' and tags.`{CURRENT}` = 'false'"
-    for run in list(_search(client, experiment_id, query)):
-        client.delete_run(run.info.run_id)
-
-
-def _current_cell_runs(client: MlflowClient, experiment_id: str) -> dict[str, list[Run]]:
-    query = f"tags.`{KIND}` = 'cell' and tags.`{CURRENT}` = 'true'"
-    current: dict[str, list[Run]] = {}
-    for run in _search(client, experiment_id, query):
-        current.setdefault(run.data.tags.get(CELL_TAG), []).append(run)
-    return current
-
-
-def _reconcile_cell(
-    client: MlflowClient,
-    experiment_id: str,
-    study_run: str,
-    config: Mapping[str, Any],
-    rows: pd.DataFrame,
-    summary: pd.DataFrame,
-    runs: list[Run],
-    origin: Mapping[str, str],
-    history: str,
-) -> tuple[str, int]:
-    """Keep the cell's run if it still matches the files; else log a new one.
-    Every other run of the cell is retired (tagged not current, soft-deleted).
-    Returns the current run's id and the number of metric values logged."""
-    params = cell_params(config, rows.iloc[0])
-    # Columns of other cells' sweeps are empty here: drop them, or adding a sweep to
-    # one model would re-log every cell.
-    digest = _fingerprint(rows.dropna(axis=1, how="all"), summary, params | {"history": history})
-    keep = next(
-        (
-            r.info.run_id
-            for r in runs
-            if r.data.tags.get(FINGERPRINT) == digest and r.data.tags.get(PARENT) == study_run
-        ),
-        None,
-    )
-    values = 0
-    if keep is None:
-        keep, values = _log_cell(
-            client, experiment_id, study_run, rows, history, summary, params, digest, origin
-        )
-        client.log_inputs(keep, datasets=[scenario_dataset(config, rows.iloc[0])])
-        _mark_current(client, keep)
-    for run in runs:
-        if run.info.run_id != keep:
-            _retire(client, run.info.run_id)
-    return keep, values
-
-
-def _mark_current(client: MlflowClient, run_id: str) -> None:
-    """Marked current only once fully logged: a crash leaves a run that is not counted."""
-    client.log_batch(run_id, tags=[RunTag(CURRENT, "true")])
-    client.set_terminated(run_id)
-
-
-def scenario_dataset(config: Mapping[str, Any], row: pd.Series) -> DatasetInput:
-    """A cell's data as an MLflow dataset: the scenario point's generator spec, the
-    study seed and trial count (which fix every trial's draw), and their digest."""
-    from negr2.study import scenario_points
-
-    point = next(p for p in scenario_points(config) if p.id == row["scenario_id"])
-    spec = {"scenario": point.spec, "seed": config["seed"], "trials": config["trials"]}
-    text = json.dumps(spec, sort_keys=True, default=str)
-    sizes = ("n_train", "n_test", "n_features")
-    profile = {key: point.spec[key] for key in sizes if key in point.spec}
-    dataset = Dataset(
-        name=point.id,
-        digest=hashlib.sha256(text.encode()).hexdigest()[:16],
-        source_type="code",
-        source=text,
-        profile=json.dumps(profile | {"trials": config["trials"]}),
-    )
-    return DatasetInput(dataset, tags=[InputTag("mlflow.data.context", "trials")])
-
-
-def _log_cell(
-    client, experiment_id, study_run, rows, history, summary, params, digest, origin
-) -> tuple[str, int]:
-    """A new run of the cell: its params, its trials as metric history (with
-    ``history="all"``) and the summary metrics. Returns its id and the number of
-    metric values."""
-    first = rows.iloc[0]
-    cell = f"{first['scenario_id']}/{first['model_id']}"
-    tags = {
-        PARENT: study_run,
-        KIND: "cell",
-        CURRENT: "false",
-        FINGERPRINT: digest,
-        CELL_TAG: cell,
-        "negr2.scenario": first["scenario"],
-        "negr2.model": first["model"],
-        **origin,
-    }
-    run_id = client.create_run(experiment_id, tags=tags, run_name=cell).info.run_id
-    now = int(time.time() * 1000)
-    history_rows = rows if history == "all" else rows.iloc[:0]
-    metrics = list(_trial_metrics(history_rows, now)) + list(_summary_metrics(summary, now))
-    param_list = [Param(k, str(v)) for k, v in params.items()]
-    # A server takes batches faster when they are sent without waiting for each answer
-    # (MLflow's asynchronous logging, about twice the values per second here; see
-    # BENCHMARKS.md). All are awaited before the run may be marked current. SQLite is
-    # faster synchronously.
-    asynchronous = not client.tracking_uri.startswith("sqlite:")
-    pending = [
-        client.log_batch(
-            run_id, metrics=batch_metrics, params=batch_params, synchronous=not asynchronous
-        )
-        for batch_params, batch_metrics in _batches(param_list, metrics)
-    ]
-    for operation in pending:
-        if operation is not None:
-            operation.wait()
-    return run_id, len(metrics)
-
-
-def metric_name(ablation: str, metric: str) -> str:
-    """``metric`` for the full model, ``<variant>/<metric>`` for an ablation variant
-    (characters MLflow does not allow in names become ``_``)."""
-    if ablation == FULL:
-        return metric
-    return re.sub(r"[^\w.\- :/]", "_", f"{ablation}/{metric}")
-
-
-def _summary_metrics(summary: pd.DataFrame, timestamp: int) -> Iterator[Metric]:
-    """The summary's statistics (its columns from ``n_trials`` on), step 0."""
-    stats = summary.columns[summary.columns.get_loc("n_trials") :]
-    for _, row in summary.iterrows():
-        for name in stats:
-            value = float(row[name])
-            if not math.isnan(value):
-                yield Metric(metric_name(row["ablation"], name), value, timestamp, 0)
-
-
-def _batches(params: list[Param], metrics: list[Metric]) -> Iterator[tuple[list, list]]:
-    """Split params and metrics into as few ``log_batch`` calls as MLflow allows
-    (at most 100 params and 1000 entities in all per call)."""
-    while params or metrics:
-        head_params, params = params[:100], params[100:]
-        room = _BATCH - len(head_params)
-        head_metrics, metrics = metrics[:room], metrics[room:]
-        yield head_params, head_metrics
-
-
-def _trial_metrics(rows: pd.DataFrame, timestamp: int) -> Iterator[Metric]:
-    """Every ok trial's metrics as metric history, step = trial index."""
-    ok = rows[rows["status"] == "ok"]
-    for ablation, variant in ok.groupby("ablation", sort=False):
-        for metric in TRIAL_METRICS:
-            name = metric_name(ablation, metric)
-            for step, value in zip(variant["trial"], variant[metric], strict=True):
-                if not math.isnan(value):
-                    yield Metric(name, float(value), timestamp, int(step))
-
-
-def cell_params(config: Mapping[str, Any], row: pd.Series) -> dict[str, Any]:
-    """The parameters that define a cell (with its sweep point's values), flattened."""
-    from negr2.study import model_points, scenario_points, split_of
-
-    scenario = next(p for p in scenario_points(config) if p.id == row["scenario_id"])
-    model = next(p for p in model_points(config) if p.id == row["model_id"])
-    params = {
-        "study": config["study"],
-        "seed": config["seed"],
-        "trials": config["trials"],
-        "preprocessing": model.spec.get("preprocessing", config["preprocessing"]),
-        "estimator": model.spec["estimator"],
-        "split": json.dumps(split_of(config, scenario.spec), sort_keys=True),
-        "ablations": json.dumps(config.get("ablations") or {}, sort_keys=True),
-    }
-    params |= {f"scenario.{k}": v for k, v in scenario.spec.items()}
-    params |= {f"params.{k}": v for k, v in (model.spec.get("params") or {}).items()}
-    return params
-
-
-def _fingerprint(rows: pd.DataFrame, summary: pd.DataFrame, params: Mapping[str, Any]) -> str:
-    """A hash of a cell's rows, summary and parameters (as CSV text, so that
-    list-valued sweep columns hash as well as numbers)."""
-    digest = hashlib.sha256(rows.to_csv(index=False).encode())
-    digest.update(summary.to_csv(index=False).encode())
-    digest.update(repr(sorted(params.items())).encode())
-    return digest.hexdigest()[:16]
-
-
-def _search(client: MlflowClient, experiment_id: str, query: str) -> Iterator[Run]:
-    token = None
-    while True:
-        page = client.search_runs(
-            [experiment_id], query, ViewType.ACTIVE_ONLY, max_results=1000, page_token=token
-        )
-        yield from page
-        token = page.token
-        if not token:
-            return

@@ -26,5 +26,6 @@ rule aggregate:
     params:
         study=study_params(),
         code=code_fingerprint("aggregate"),
+        cells=study_cells(),
     script:
         "../scripts/aggregate.py"

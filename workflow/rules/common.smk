@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from negr2 import RESULTS_FORMAT
+from negr2.generators import family
 from negr2.config import (
     canonical,
     check_config,
@@ -14,7 +15,7 @@ from negr2.config import (
     model_chunks,
     results_config,
 )
-from negr2.plan import pack_label, packed, packs
+from negr2.plan import logged_early, pack_label, packed, packs
 from negr2.sources import package_files
 from negr2.study import model_points, scenario_points, split_of
 
@@ -40,6 +41,14 @@ TRACKING_URI = os.environ.get("MLFLOW_TRACKING_URI") or config["mlflow"]["tracki
 # folder; a tracking server (http://…) makes and keeps its own.
 SQLITE_STORE = TRACKING_URI.startswith("sqlite:")
 ARTIFACT_ROOT = "results/mlartifacts" if SQLITE_STORE else None
+# Cells of long history are logged into MLflow by jobs of their own (track_cell), as
+# soon as their trials are done; the others by the final track job (negr2.plan).
+EARLY = [s for s, point in SCENARIOS.items() if logged_early(config, point.spec)]
+# A SQLite store takes one writer at a time: every job that writes it holds the one
+# mlflow_writers unit (raise it with --resources mlflow_writers=N only for a server).
+MLFLOW_WRITES = 1 if SQLITE_STORE else 0
+if "mlflow_writers" not in workflow.global_resources:
+    workflow.register_resource("mlflow_writers", 1)
 # MLflow's usage telemetry would try the network from every job that logs.
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 # Bounded retries with backoff against a tracking server (MLflow's defaults retry for
@@ -142,10 +151,11 @@ def trial_mem_mb(wildcards, attempt):
     return resources.mem_mb(attempt)
 
 
-def scenario_table(wildcards):
-    """A table scenario's file, so that editing it redraws the scenario's trials."""
-    spec = SCENARIOS[wildcards.scenario].spec
-    return [spec["path"]] if spec["generator"] == "table" else []
+def scenario_files(wildcards):
+    """The files a scenario's data is read from (a table's file), so that editing one
+    redraws the scenario's trials."""
+    point = SCENARIOS[wildcards.scenario]
+    return family(point.name, point.spec["generator"]).input_files(point.spec)
 
 
 def scenario_draws(wildcards):
@@ -202,6 +212,44 @@ def trial_chunk_files(wildcards=None):
         for scenario in SCENARIOS
         for pack in PACKS
     ]
+
+
+def cell_trial_files(wildcards):
+    """The trials files holding one cell: its chunks, or the pack it shares."""
+    return _cell_files(wildcards.scenario, wildcards.model)
+
+
+def study_cells():
+    """Every cell with its trials files, in config order (what aggregate streams)."""
+    return [
+        {"scenario": scenario, "model": model, "files": _cell_files(scenario, model)}
+        for scenario in SCENARIOS
+        for model in MODELS
+    ]
+
+
+def _cell_files(scenario, model):
+    if model in ALONE:
+        return [
+            f"{RESULTS}/trials/{scenario}/{model}/{chunk.label}.parquet"
+            for chunk in model_chunks(config, MODELS[model].name)
+        ]
+    pack = next(label for label, members in PACKS.items() if model in members)
+    return [f"{RESULTS}/trials/{scenario}/{pack}.parquet"]
+
+
+def early_cell_runs(wildcards=None):
+    """The run files of the cells logged early, each by its own track_cell job."""
+    return [
+        f"{RESULTS}/mlflow/{scenario}/{model}.json"
+        for scenario in EARLY
+        for model in MODELS
+    ]
+
+
+def track_cell_priority(wildcards):
+    """Above every trial job: a finished cell is logged while the others run."""
+    return 1 + max(point.spec["priority"] for point in MODELS.values())
 
 
 # The rules whose jobs fit models: a run that will start one checks every model's

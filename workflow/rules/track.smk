@@ -11,6 +11,8 @@ rule mlflow_store:
     localrule: True
     conda:
         "../../envs/negr2.yaml"
+    resources:
+        mlflow_writers=MLFLOW_WRITES,
     params:
         study=STUDY,
         tracking_uri=TRACKING_URI,
@@ -21,10 +23,45 @@ rule mlflow_store:
         "../scripts/mlflow_store.py"
 
 
-rule track:
-    """Log the study into MLflow, reconciling runs with the result files."""
+rule track_cell:
+    """Log one cell into MLflow as soon as its trials are done, beside the trials still
+    running (cells of long history; see negr2.plan.logged_early)."""
     input:
         store=rules.mlflow_store.output.store if SQLITE_STORE else [],
+        trials=cell_trial_files,
+    output:
+        run=f"{RESULTS}/mlflow/{{scenario}}/{{model}}.json",
+    log:
+        f"{RESULTS}/logs/track/{{scenario}}/{{model}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/track/{{scenario}}/{{model}}.tsv"
+    priority: track_cell_priority
+    localrule: True
+    conda:
+        "../../envs/negr2.yaml"
+    resources:
+        mlflow_writers=MLFLOW_WRITES,
+    params:
+        job=cell_job,
+        draws=scenario_draws,
+        trials=config["trials"],
+        code=code_fingerprint("track_cell"),
+        tracking_uri=TRACKING_URI,
+        artifact_root=ARTIFACT_ROOT,
+        source=workflow.main_snakefile,
+        history=config["mlflow"]["history"],
+        generation=store_generation(),
+        lock=f"{RESULTS}/mlflow.lock",
+    script:
+        "../scripts/track_cell.py"
+
+
+rule track:
+    """Log the study into MLflow, reconciling runs with the result files: the study run,
+    its files, and every cell not logged early by track_cell."""
+    input:
+        store=rules.mlflow_store.output.store if SQLITE_STORE else [],
+        early=early_cell_runs(),
         trials=rules.aggregate.output.trials,
         summary=rules.aggregate.output.summary,
         report=rules.report.output.html,
@@ -37,6 +74,8 @@ rule track:
     localrule: True
     conda:
         "../../envs/negr2.yaml"
+    resources:
+        mlflow_writers=MLFLOW_WRITES,
     params:
         study=study_params(),
         code=code_fingerprint("track"),

@@ -5,7 +5,7 @@ rule trials:
     memory does not grow with the number of trials.
     """
     input:
-        table=scenario_table,
+        data=scenario_files,
         marker=rules.results_format.output.marker,
     output:
         trials=report(
@@ -43,7 +43,7 @@ rule trials_pack:
     cell, bit for bit. The pack's log names each cell.
     """
     input:
-        table=scenario_table,
+        data=scenario_files,
         marker=rules.results_format.output.marker,
     output:
         trials=f"{RESULTS}/trials/{{scenario}}/{{pack}}.parquet",

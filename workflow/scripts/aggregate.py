@@ -1,7 +1,13 @@
-"""Combine every cell's trials into the study's trials, summary, comparisons and claims."""
+"""Combine every cell's trials into the study's trials, summary, comparisons and claims.
+
+The trials table is written one cell at a time; the comparisons and claims then read
+back only the columns they pair, so the job never holds the whole table.
+"""
+
+import pandas as pd
 
 from negr2 import logs
-from negr2.aggregate import combine_trials, comparisons_table, summary_table, write_outputs
+from negr2.aggregate import comparisons_table, paired_columns, write_outputs, write_trials
 from negr2.claims import evaluate_claims
 from negr2.config import results_config
 
@@ -9,12 +15,13 @@ snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
 config = results_config(snakemake.config)
-trials = combine_trials(snakemake.input.chunks, config)
+cells = [(cell["scenario"], cell["model"], cell["files"]) for cell in snakemake.params.cells]
+summary = write_trials(cells, config, snakemake.output.trials)
+paired = pd.read_parquet(snakemake.output.trials, columns=paired_columns(config))
 tables = {
-    "trials": trials,
-    "summary": summary_table(trials, config),
-    "comparisons": comparisons_table(trials, config),
-    "claims": evaluate_claims(trials, config),
+    "summary": summary,
+    "comparisons": comparisons_table(paired, config),
+    "claims": evaluate_claims(paired, config),
 }
 write_outputs(tables, dict(snakemake.output.items()))
 

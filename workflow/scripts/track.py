@@ -3,6 +3,7 @@
 import json
 import logging
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -14,6 +15,7 @@ snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
 trials = pd.read_parquet(snakemake.input.trials)
+early = [json.loads(Path(path).read_text()) for path in snakemake.input.early]
 summary = pd.read_csv(snakemake.input.summary)
 uri = snakemake.params.tracking_uri
 try:
@@ -27,6 +29,7 @@ try:
         source=snakemake.params.source,
         study_file=snakemake.config,
         history=snakemake.params.history,
+        logged_early={run["cell"]: run["run_id"] for run in early},
     )
 except Exception:
     if not server_unreachable(uri):
