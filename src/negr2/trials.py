@@ -230,11 +230,12 @@ def _standardise(X_train: np.ndarray, X_test: np.ndarray) -> tuple[np.ndarray, n
 
     Not a ``Pipeline(StandardScaler(), estimator)`` per variant: that scales once per
     variant instead of once per fold, and its checks cost more than a cheap fit. On a
-    160-row holdout of 8 features (60 trials, a loaded 2-core machine) it took
-    LinearRegression from 1.5 to 1.9 ms a trial, and with drop-one ablations (9
-    variants) from 12-15 to 17-35 ms; DummyRegressor from 1.0-1.4 to 2.2-3.5 ms and 4-6
-    to 10-14 ms. Scaling the variant's columns alone would also change its scores in
-    the last bit (NumPy rounds the sums of a column subset differently).
+    trial of 160 training rows and 8 features (bench/bench_standardise.py) the Pipeline
+    was 1.3-1.7 times slower for the full model alone (LinearRegression 1.2-1.3 ms
+    against 0.8-1.0 ms) and 2.5-4.3 times with drop-one ablations, 9 variants
+    (LinearRegression 12 ms against 4.6-4.8 ms). Scaling only a variant's columns would
+    also change its scores in the last bit (NumPy rounds the sums of a column subset
+    differently).
     """
     scaler = StandardScaler().fit(X_train)
     return scaler.transform(X_train), scaler.transform(X_test)
