@@ -65,12 +65,19 @@ wildcard_constraints:
 
 
 # The package files each rule's output depends on (see code_fingerprint).
-GENERATOR_FILES = tuple(
-    sorted(
-        path.relative_to(Path(workflow.basedir, "src", "negr2")).as_posix()
-        for path in Path(workflow.basedir, "src", "negr2", "generators").glob("*.py")
+def package_files(subpackage):
+    """The modules of a subpackage of negr2, as paths relative to the package."""
+    package = Path(workflow.basedir, "src", "negr2")
+    return tuple(
+        sorted(
+            path.relative_to(package).as_posix()
+            for path in (package / subpackage).glob("*.py")
+        )
     )
-)
+
+
+GENERATOR_FILES = package_files("generators")
+FIGURE_FILES = package_files("figures")
 CODE = {
     "trials": (
         *GENERATOR_FILES,
@@ -94,7 +101,7 @@ CODE = {
     ),
     "report": (
         "report.py",
-        "figures.py",
+        *FIGURE_FILES,
         "reference.py",
         "paper.py",
         "study.py",
