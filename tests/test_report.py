@@ -9,6 +9,7 @@ real columns and dtypes, read back from Parquet and CSV as the workflow does.
 from __future__ import annotations
 
 import base64
+import importlib
 import io
 import re
 import struct
@@ -18,6 +19,7 @@ import pytest
 
 from negr2 import figures
 from negr2.aggregate import combine_trials, comparisons_table, summary_table
+from negr2.figures import registry
 from negr2.generators import generate_scenario
 from negr2.report import render_report
 from negr2.study import model_points, scenario_points
@@ -192,13 +194,18 @@ def test_each_design_gets_its_figures(study):
     assert list(figs) == EXPECTED_STEMS[design]
 
 
-def test_every_figure_has_a_caption_and_a_safe_stem(study):
+def test_every_figure_has_its_kinds_caption_section_and_a_safe_stem(study):
     _, _, _, figs, html = study
-    for stem in figs:
+    html = html.replace("&#39;", "'")
+    for stem, drawn in figs.items():
         assert re.fullmatch(r"[A-Za-z0-9._-]+", stem)
-        caption = figures.figure_caption(stem)
-        assert caption.endswith(".") and len(caption) > 40
-        assert f"<figcaption>{caption}</figcaption>" in html.replace("&#39;", "'")
+        assert drawn.kind in registry.KINDS
+        assert stem == drawn.kind.name or stem.startswith(drawn.kind.name + "-")
+        assert drawn.caption.endswith(".") and len(drawn.caption) > 40
+        figure = html[html.index(f'<figure id="fig-{stem}">') :]
+        assert figure.index(f"<figcaption>{drawn.caption}</figcaption>") < figure.index("</figure>")
+        heading = html[: html.index(f'<figure id="fig-{stem}">')].rindex("<h3>")
+        assert html[heading:].startswith(f"<h3>{drawn.section}</h3>")
 
 
 def test_report_embeds_one_decodable_png_per_figure(study):
@@ -237,7 +244,7 @@ def test_summary_values_and_design_columns_appear(study):
 
 def test_model_sweep_shows_none_at_the_right_end(build):
     _, _, _, figs, html = build("model-sweep")
-    fig = figs["hyperparameters-noise"]
+    fig = figs["hyperparameters-noise"].figure
     tree_axes = [ax for ax in fig.axes if ax.get_title() == "Tree: max_depth"]
     (ax,) = tree_axes
     ticks = [t.get_text() for t in ax.get_xticklabels()]
@@ -248,7 +255,7 @@ def test_model_sweep_shows_none_at_the_right_end(build):
 
 def test_scenario_sweep_uses_a_log_axis_over_a_wide_span(build):
     _, _, _, figs, _ = build("scenario-sweep")
-    axes = figs["sweep-n_train-noise"].axes
+    axes = figs["sweep-n_train-noise"].figure.axes
     assert [ax.get_xscale() for ax in axes[:2]] == ["log", "log"]
     assert [t.get_text() for t in axes[0].get_xticklabels()] == ["10", "40", "400"]
 
@@ -280,8 +287,8 @@ def test_published_comparison_counts_the_expected_chance_disagreements(study):
 def test_figures_are_deterministic(build):
     _, config, tables, figs, _ = build("plain")
     again = figures.study_figures(tables["trials"], tables["summary"], config)
-    for stem, fig in figs.items():
-        assert _png(fig) == _png(again[stem]), stem
+    for stem, drawn in figs.items():
+        assert _png(drawn.figure) == _png(again[stem].figure), stem
 
 
 def _png(fig) -> bytes:
@@ -303,9 +310,51 @@ def test_safe_stem(text, stem):
     assert figures.safe_stem(text) == stem
 
 
-def test_unknown_stem_has_no_caption():
-    with pytest.raises(KeyError):
-        figures.figure_caption("no-such-figure")
+def test_every_registered_kind_is_drawn_by_some_design(build):
+    drawn = {fig.kind.name for design in DESIGNS for fig in build(design)[3].values()}
+    assert drawn == {kind.name for kind in registry.KINDS}
+
+
+def test_a_sections_kinds_are_consecutive_in_the_registry():
+    sections = [kind.section for kind in registry.KINDS]
+    runs = [s for i, s in enumerate(sections) if i == 0 or s != sections[i - 1]]
+    assert len(runs) == len(set(runs)), runs
+
+
+NEW_KIND = """
+from matplotlib.figure import Figure
+
+from negr2.figures.registry import FigureKind
+
+
+def draw(data):
+    for sid in data.summary["scenario_id"].unique():
+        fig = Figure(figsize=(3, 2))
+        fig.add_subplot().plot([0, 1], [0, 1])
+        yield sid, fig
+
+
+KIND = FigureKind(
+    name="new-kind",
+    section="A new section",
+    caption="A kind of figure registered by a module that the test wrote.",
+    applies=lambda design: design.plain,
+    draw=draw,
+)
+"""
+
+
+def test_a_kind_registered_in_its_own_module_shows_in_the_report(build, tmp_path, monkeypatch):
+    _, config, tables, _, _ = build("plain")
+    (tmp_path / "new_figure.py").write_text(NEW_KIND)
+    monkeypatch.syspath_prepend(tmp_path)
+    new_figure = importlib.import_module("new_figure")
+    monkeypatch.setattr(registry, "KINDS", (*registry.KINDS, new_figure.KIND))
+    html = render_report(config, tables["trials"], tables["summary"], "sqlite:///x.db")
+    stems = re.findall(r'<figure id="fig-([^"]+)">', html)
+    assert stems == [*EXPECTED_STEMS["plain"], "new-kind-noise"]
+    assert html.rindex("<h3>A new section</h3>") < html.index('<figure id="fig-new-kind-noise">')
+    assert f"<figcaption>{new_figure.KIND.caption}</figcaption>" in html
 
 
 def test_claims_are_stated_with_their_verdicts(build):

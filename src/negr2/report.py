@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from negr2 import figures
 from negr2.columns import FULL
-from negr2.figures import study_figures
+from negr2.figures import StudyFigure, study_figures
 from negr2.reference import compare
 from negr2.study import model_points, scenario_points, split_of, swept_columns
 
@@ -35,19 +35,6 @@ PACKAGES = (
 )
 
 
-#: The report's heading for each kind of figure (see :data:`negr2.figures.FIGURE_CAPTIONS`).
-FIGURE_SECTIONS = {
-    "r2-distribution": "Test R² per scenario",
-    "negative-share": "Test R² per scenario",
-    "sweep": "Along the swept scenario values",
-    "hyperparameters": "Tuned models against their parameter",
-    "ablation-heatmap": "Feature ablations",
-    "ablation-informative": "Feature ablations",
-    "baselines-sweep": "Test-mean against training-mean baseline",
-    "baselines-by-model": "Test-mean against training-mean baseline",
-}
-
-
 def render_report(
     config: Mapping[str, Any],
     trials: pd.DataFrame,
@@ -55,7 +42,7 @@ def render_report(
     tracking_uri: str,
     workdir: str = ".",
     comparisons: pd.DataFrame | None = None,
-    figs: Mapping[str, Figure] | None = None,
+    figs: Mapping[str, StudyFigure] | None = None,
     claims: pd.DataFrame | None = None,
 ) -> str:
     """The report as one self-contained HTML string.
@@ -112,24 +99,22 @@ def report_figures(
     summary: pd.DataFrame,
     config: Mapping[str, Any],
     comparisons: pd.DataFrame | None = None,
-    figs: Mapping[str, Figure] | None = None,
+    figs: Mapping[str, StudyFigure] | None = None,
 ) -> list[dict[str, str]]:
     """Every figure as ``{stem, section, caption, uri}`` (a PNG data URI), in the
-    order of :func:`negr2.figures.study_figures` (drawn here unless ``figs`` is given)."""
+    order of :func:`negr2.figures.study_figures` (drawn here unless ``figs`` is given);
+    the section and caption are those its kind has in the figure registry."""
     if figs is None:
         figs = study_figures(trials, summary, config, comparisons)
-    out = []
-    for stem, fig in figs.items():
-        kind = figures.figure_kind(stem)
-        out.append(
-            {
-                "stem": stem,
-                "section": FIGURE_SECTIONS.get(kind, "Figures"),
-                "caption": figures.figure_caption(stem),
-                "uri": _png_data_uri(fig),
-            }
-        )
-    return out
+    return [
+        {
+            "stem": stem,
+            "section": drawn.section,
+            "caption": drawn.caption,
+            "uri": _png_data_uri(drawn.figure),
+        }
+        for stem, drawn in figs.items()
+    ]
 
 
 def summary_rows(summary: pd.DataFrame, config: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ import pandas as pd
 
 from negr2 import files, logs
 from negr2.config import results_config
-from negr2.figures import figure_caption, study_figures
+from negr2.figures import study_figures
 from negr2.paper import save_figures
 from negr2.report import render_report
 
@@ -18,7 +18,8 @@ summary = pd.read_csv(snakemake.input.summary)
 comparisons = pd.read_csv(snakemake.input.comparisons)
 claims = pd.read_csv(snakemake.input.claims)
 figs = study_figures(trials, summary, config, comparisons)
-save_figures(figs, {stem: figure_caption(stem) for stem in figs}, snakemake.output.figures)
+drawn = {stem: fig.figure for stem, fig in figs.items()}
+save_figures(drawn, {stem: fig.caption for stem, fig in figs.items()}, snakemake.output.figures)
 html = render_report(
     config,
     trials,

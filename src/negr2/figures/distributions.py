@@ -1,0 +1,85 @@
+"""A plain study's figures: each model's test R² over the trials of a scenario point,
+and its share of negative R²."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from negr2.figures.base import FigureData, full, half_widths
+
+
+def r2_distributions(data: FigureData) -> Iterator[tuple[str, Figure]]:
+    """:func:`r2_distribution` of every scenario point."""
+    for sid in data.summary["scenario_id"].unique():
+        yield sid, r2_distribution(data.trials, data.summary, sid)
+
+
+def negative_shares(data: FigureData) -> Iterator[tuple[str, Figure]]:
+    """:func:`negative_share` of every scenario point."""
+    for sid in data.summary["scenario_id"].unique():
+        yield sid, negative_share(data.summary, sid)
+
+
+def r2_distribution(trials: pd.DataFrame, summary: pd.DataFrame, scenario: str) -> Figure:
+    """Each model's test R² over the trials of one scenario point.
+
+    A box per model with the trials as dots (a seeded, reproducible jitter), the mean
+    with its 95 % interval, and the closed-form expectation (where one applies) as a
+    red tick.
+    """
+    rows = full(summary, scenario)
+    models = list(rows["model_id"])
+    ok = full(trials, scenario)
+    ok = ok[ok["status"] == "ok"]
+    data = [ok.loc[ok["model_id"] == m, "r2"].to_numpy() for m in models]
+    fig = Figure(figsize=(8, 0.45 * len(models) + 1.6), layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(len(models))
+    ax.boxplot(data, positions=y, orientation="horizontal", widths=0.6, showfliers=False)
+    jitter = np.random.default_rng(0)  # fixed: the figure is reproducible too
+    for i, values in enumerate(data):
+        yj = i + jitter.uniform(-0.2, 0.2, values.size)
+        ax.scatter(values, yj, s=6, alpha=0.35, color="tab:blue", linewidths=0)
+    ax.errorbar(
+        rows["mean_r2"],
+        y,
+        xerr=half_widths(rows, "mean_r2"),
+        fmt="D",
+        color="black",
+        ms=4,
+        capsize=3,
+        label="mean, 95% CI",
+    )
+    theory = rows["theory_r2"].to_numpy(dtype=float)
+    has = ~np.isnan(theory)
+    if has.any():
+        kwargs = {"marker": "|", "s": 250, "color": "tab:red", "zorder": 5}
+        ax.scatter(theory[has], y[has], label="closed-form E[R²]", **kwargs)
+    ax.axvline(0, color="grey", lw=0.8, ls="--")
+    ax.set_yticks(y, models)
+    ax.invert_yaxis()
+    ax.set_xlabel("test R²")
+    ax.set_title(f"Test R² per trial — scenario {scenario}")
+    ax.legend(loc="lower left", fontsize=8)
+    return fig
+
+
+def negative_share(summary: pd.DataFrame, scenario: str) -> Figure:
+    """Share of trials with negative test R² per model, with Wilson 95 % intervals."""
+    rows = full(summary, scenario)
+    y = np.arange(len(rows))
+    fig = Figure(figsize=(8, 0.4 * len(rows) + 1.4), layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh(y, rows["neg_pct"], color="tab:orange", alpha=0.7)
+    xerr = half_widths(rows, "neg_pct")
+    ax.errorbar(rows["neg_pct"], y, xerr=xerr, fmt="none", color="black", capsize=3)
+    ax.set_yticks(y, rows["model_id"])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("trials with negative test R² (%), Wilson 95% CI")
+    ax.set_title(f"How often is test R² negative? — scenario {scenario}")
+    return fig
