@@ -34,7 +34,9 @@ def run_study(repo: Path, config: Path, cores: int) -> tuple[float, float, int]:
             *("--cores", str(cores), "--configfile", str(config.resolve())),
         ]
         start = time.time()
-        subprocess.run(cmd, check=True, capture_output=True)
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"the study failed:\n{done.stderr[-3000:]}")
         end = time.time()
         trial_files = list(Path(tmp, "results", study, "trials").rglob("*.parquet"))
         last_trial = max(path.stat().st_mtime for path in trial_files)
