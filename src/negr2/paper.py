@@ -212,12 +212,14 @@ def study_info(
     commit: str,
     claims: pd.DataFrame | None = None,
     reference: pd.DataFrame | None = None,
+    versions: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The study-wide values of ``\\NegrInfo{<key>}``, as LaTeX text: ``study``,
     ``trials``, ``seed``, ``commit`` (the git commit that wrote the results), the
     claims' verdict counts (``claims``, ``supported``, ``contradicted``,
     ``inconclusive``) and the published table's agreement counts (``reference-models``,
-    ``reference-agree-neg``, ``reference-agree-mean``, ``reference-agree``)."""
+    ``reference-agree-neg``, ``reference-agree-mean``, ``reference-agree``) and
+    ``version-<package>`` for each of ``versions``."""
     info = {
         "study": escape_latex(config["study"]),
         "trials": str(config["trials"]),
@@ -235,6 +237,8 @@ def study_info(
         info["reference-agree-neg"] = str(int(reference["neg_pct_agrees"].sum()))
         info["reference-agree-mean"] = str(int(reference["mean_r2_agrees"].sum()))
         info["reference-agree"] = str(int(both.sum()))
+    for package, version in (versions or {}).items():
+        info[f"version-{package}"] = escape_latex(version)
     return info
 
 

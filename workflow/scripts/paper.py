@@ -1,6 +1,7 @@
 """Write the manuscript's LaTeX tables, LaTeX number macros and Markdown report."""
 
 import json
+import platform
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +18,7 @@ from negr2.paper import (
     table_tex,
 )
 from negr2.reference import compare
-from negr2.report import git_commit
+from negr2.report import git_commit, package_versions
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
@@ -31,7 +32,8 @@ captions = json.loads(Path(snakemake.input.figures, "captions.json").read_text()
 name = config["study"]
 study = escape_latex(name)
 caption = f"Test $R^2$ over {config['trials']} trials per cell (study {study})."
-info = study_info(config, git_commit(snakemake.scriptdir), claims, reference)
+versions = {"python": platform.python_version(), **package_versions()}
+info = study_info(config, git_commit(snakemake.scriptdir), claims, reference, versions)
 
 numbers = numbers_tex(summary, name, comparisons, claims, reference, info)
 io.write_text(snakemake.output.numbers, numbers)
