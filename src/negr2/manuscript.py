@@ -35,15 +35,18 @@ RESERVED = "manuscript"
 _STUDY = re.compile(r"\\NegrStudy\s*\{([^{}]*)\}")
 
 
+def uncommented(tex: str) -> str:
+    """``tex`` without its comments (from an unescaped ``%`` to the end of the line)."""
+    return "\n".join(re.split(r"(?<!\\)%", line, maxsplit=1)[0] for line in tex.splitlines())
+
+
 def cited_studies(tex: str) -> list[str]:
     """The studies a manuscript declares with ``\\NegrStudy{<study>}``, in order,
     each once; commented-out lines (``%``) do not count."""
     studies: list[str] = []
-    for line in tex.splitlines():
-        code = re.split(r"(?<!\\)%", line, maxsplit=1)[0]
-        for name in _STUDY.findall(code):
-            if name.strip() and name.strip() not in studies:
-                studies.append(name.strip())
+    for name in _STUDY.findall(uncommented(tex)):
+        if name.strip() and name.strip() not in studies:
+            studies.append(name.strip())
     return studies
 
 
@@ -210,7 +213,12 @@ def _latexmk(build: Path, tex_name: str, strict: bool) -> subprocess.CompletedPr
     if pretex:
         cmd.append(f"-usepretex={pretex}")
     # SOURCE_DATE_EPOCH fixes the PDF's dates: an unchanged manuscript gives the same PDF.
-    env = os.environ | {"SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1"}
+    # max_print_line keeps TeX from wrapping log lines (an error naming a macro) at 79.
+    env = os.environ | {
+        "SOURCE_DATE_EPOCH": "0",
+        "FORCE_SOURCE_DATE": "1",
+        "max_print_line": "10000",
+    }
     return subprocess.run(
         [*cmd, tex_name], cwd=build, capture_output=True, text=True, env=env, timeout=600
     )
