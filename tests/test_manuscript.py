@@ -206,13 +206,19 @@ def test_manuscript_shows_current_numbers_and_rebuilds_narrowly(tmp_path):
     assert ablation_numbers.stat().st_mtime_ns == before
     assert planned_jobs(run_manuscript(tmp_path, "--cores", "2", "-n").stdout) == {}
 
-    # A number no study has fails the strict build, naming it, and leaves no PDF.
+    # A number no study has: editing the manuscript recompiles it only, the strict build
+    # fails naming the number and leaves no PDF, and a draft build shows ??.
     tex = tmp_path / "manuscript" / "ms.tex"
     tex.write_text(TWO_STUDIES.replace("ABL[", "GONE[\\NegPct[ablation]{nowhere}{Lasso}] ABL["))
+    assert planned_jobs(run_manuscript(tmp_path, "--cores", "1", "-n").stdout) == {"manuscript": 1}
     done = run_manuscript(tmp_path, "--cores", "1", check=False)
     assert done.returncode != 0
     assert "Missing numbers: NegPct@nowhere@Lasso (study ablation)" in done.stderr
     assert not pdf.exists()
+    run_manuscript(
+        tmp_path, "--cores", "1", "--config", "manuscript=manuscript/ms.tex", "strict=false"
+    )
+    assert bracketed(pdf_text(pdf), "GONE") == "??"
 
 
 def _two_sizes() -> dict:
