@@ -50,7 +50,7 @@ def run_manuscript(workdir: Path, *args: str, check: bool = True) -> subprocess.
 def small_copy(workdir: Path, study: str, **changes) -> None:
     """The study's config file with fewer trials (and ``changes``), under workdir."""
     config = yaml.safe_load((REPO / "config" / "studies" / f"{study}.yaml").read_text())
-    config.update(trials=4, **changes)
+    config.update({"trials": 4, **changes})
     target = workdir / "config" / "studies" / f"{study}.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -133,6 +133,17 @@ def test_an_unknown_study_stops_the_workflow_before_any_job(tmp_path):
     assert done.returncode != 0
     assert "manuscript/ms.tex cites 'nope'" in done.stderr
     assert "Known studies: ablation" in done.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_an_invalid_study_config_is_named_before_any_job(tmp_path):
+    small_copy(tmp_path, "ablation", trials=0)
+    (tmp_path / "manuscript").mkdir()
+    (tmp_path / "manuscript" / "ms.tex").write_text("\\NegrStudy{ablation}\n")
+    done = run_manuscript(tmp_path, "--cores", "1", check=False)
+    assert done.returncode != 0
+    assert "study ablation (config/studies/ablation.yaml), invalid config" in done.stderr
+    assert "trials: 0 is less than the minimum of 1" in done.stderr
     assert not (tmp_path / "results").exists()
 
 

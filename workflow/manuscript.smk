@@ -17,7 +17,7 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.common.configfile import load_configfile
-from snakemake.utils import min_version
+from snakemake.utils import min_version, validate
 
 min_version("9.0")
 
@@ -36,6 +36,28 @@ try:
 except ValueError as error:
     raise WorkflowError(f"manuscript: {error}") from None
 
+
+def study_config(study, config_file):
+    """The study's config, checked as the main workflow checks it, with errors that
+    name the study and its file (the module's own would not say which study)."""
+    from negr2.config import check_config, describe_schema_errors
+
+    loaded = load_configfile(str(config_file))
+    schema = NEGR2_ROOT / "workflow" / "schemas" / "config.schema.yaml"
+    where = f"manuscript: study {study} ({config_file}), invalid config"
+    try:
+        validate(loaded, str(schema))
+    except WorkflowError:
+        raise WorkflowError(
+            f"{where}:\n{describe_schema_errors(loaded, str(schema))}"
+        ) from None
+    try:
+        check_config(loaded)
+    except ValueError as error:
+        raise WorkflowError(f"{where}: {error}") from None
+    return loaded
+
+
 for study, config_file in STUDIES.items():
     negr2_study = manuscript.module_name(study)
 
@@ -44,7 +66,7 @@ for study, config_file in STUDIES.items():
         snakefile:
             "../Snakefile"
         config:
-            load_configfile(str(config_file))
+            study_config(study, config_file)
 
     # Each study's results, report and paper outputs; its MLflow tracking and failure
     # gate stay with the study's own runs.
@@ -87,5 +109,10 @@ onstart:
         job.rule.name == "manuscript" for job in workflow.dag.needrun_jobs()
     ):
         raise WorkflowError(manuscript.tex_missing())
-    for study in STUDIES:
-        globals()[manuscript.module_name(study)].check_model_params()
+    for study, config_file in STUDIES.items():
+        try:
+            globals()[manuscript.module_name(study)].check_model_params()
+        except WorkflowError as error:
+            raise WorkflowError(
+                f"manuscript: study {study} ({config_file}): {error}"
+            ) from None
