@@ -30,32 +30,15 @@ MANUSCRIPT = Path(config.get("manuscript", "manuscript/ms.tex"))
 PDF = f"results/manuscript/{MANUSCRIPT.stem}.pdf"
 STRICT = str(config.get("strict", True)).lower() not in ("false", "0", "no")
 
+
+include: "rules/manuscript_common.smk"
+
+
 # Bad input stops here, before any job: no manuscript, no cited study, an unknown one.
 try:
     STUDIES = manuscript.resolve_studies(MANUSCRIPT, "config")
 except ValueError as error:
     raise WorkflowError(f"manuscript: {error}") from None
-
-
-def study_config(study, config_file):
-    """The study's config, checked as the main workflow checks it, with errors that
-    name the study and its file (the module's own would not say which study)."""
-    from negr2.config import check_config, describe_schema_errors
-
-    loaded = load_configfile(str(config_file))
-    schema = NEGR2_ROOT / "workflow" / "schemas" / "config.schema.yaml"
-    where = f"manuscript: study {study} ({config_file}), invalid config"
-    try:
-        validate(loaded, str(schema))
-    except WorkflowError:
-        raise WorkflowError(
-            f"{where}:\n{describe_schema_errors(loaded, str(schema))}"
-        ) from None
-    try:
-        check_config(loaded)
-    except ValueError as error:
-        raise WorkflowError(f"{where}: {error}") from None
-    return loaded
 
 
 for study, config_file in STUDIES.items():
@@ -71,11 +54,6 @@ for study, config_file in STUDIES.items():
     # Each study's results, report and paper outputs; its MLflow tracking and failure
     # gate stay with the study's own runs.
     use rule * from negr2_study exclude all, mlflow_store, track, failures as negr2_study*
-
-
-def study_papers():
-    """Every cited study's paper outputs, by study."""
-    return {study: f"results/{study}/paper" for study in STUDIES}
 
 
 rule manuscript:
@@ -95,6 +73,9 @@ rule manuscript:
     log:
         f"results/manuscript/logs/{MANUSCRIPT.stem}.log",
     localrule: True
+    # TeX (latexmk, pdflatex) comes from the system: see README.md, "Writing your paper".
+    conda:
+        "../envs/negr2.yaml"
     params:
         papers=study_papers(),
         config_files={study: str(path) for study, path in STUDIES.items()},

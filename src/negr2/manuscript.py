@@ -94,6 +94,11 @@ def resolve_studies(
         raise ValueError(
             f"no manuscript {tex_path}: write one, or name yours with --config manuscript=<file>"
         )
+    if tex_path.resolve().parent == Path.cwd().resolve():
+        raise ValueError(
+            f"put {tex_path} in a folder of its own (like manuscript/): a build copies "
+            "the manuscript's whole folder"
+        )
     cited = cited_studies(tex_path.read_text())
     if not cited:
         raise ValueError(
