@@ -12,7 +12,15 @@ import subprocess
 import pandas as pd
 import pytest
 
-from negr2.paper import escape_latex, latex_number, numbers_tex, table_tex
+from negr2.paper import (
+    claims_tex,
+    escape_latex,
+    latex_number,
+    numbers_tex,
+    reference_tex,
+    table_tex,
+)
+from negr2.reference import compare
 
 MANUSCRIPT = r"""\documentclass{article}
 \usepackage{booktabs}
@@ -147,6 +155,44 @@ def test_one_study_documents_need_no_study_name(tmp_path):
     (tmp_path / "numbers.tex").write_text(numbers_tex(summary_table(), "demo"))
     done, text = compile_tex(tmp_path, "\\input{numbers.tex}\nBEGIN\nShare \\NegPct{s}{A}.")
     assert "Share 12.5." in text, done.stdout[-3000:]
+
+
+def test_claims_and_published_tables_compile_with_their_macros(tmp_path):
+    claims = pd.DataFrame(
+        {
+            "text": ["A beats B (R²) & more"],
+            "scenario": ["s"],
+            "better": ["A"],
+            "than": ["B"],
+            "metric": ["r2"],
+            "n_pairs": [8],
+            "mean_diff": [0.125],
+            "diff_lo": [0.05],
+            "diff_hi": [0.2],
+            "wilcoxon_p": [0.01],
+            "verdict": ["supported"],
+        }
+    )
+    published = {"scenario": "s", "n_trials": 100, "models": {"A": {"neg_pct": 10.0,
+                 "mean_r2": -0.2, "median_r2": -0.1}}}  # fmt: skip
+    reference = compare(summary_table(), published)
+    (tmp_path / "claims.tex").write_text(claims_tex(claims, "Claims.", "tab:c"))
+    (tmp_path / "reference.tex").write_text(reference_tex(reference, "Published.", "tab:r"))
+    (tmp_path / "numbers.tex").write_text(
+        numbers_tex(summary_table(), "demo", claims=claims, reference=reference)
+    )
+    body = r"""\usepackage{booktabs}
+\input{numbers.tex}
+BEGIN
+\input{claims.tex}
+\input{reference.tex}
+V[\ClaimVerdict{1}] D[\ClaimDiff{1}] P[\PubNegPct{A}] G[\RefAgrees{A}]
+"""
+    done, text = compile_tex(tmp_path, body)
+    assert done.returncode == 0, done.stdout[-3000:]
+    # 12.5 % against 10 %, −0.25 against −0.2 (sd 0.1): both differences cover 0
+    assert "V[supported] D[0.125] P[10.0] G[yes]" in text, text
+    assert "A beats B (R²) & more" in text and "[0.050, 0.200]" in text
 
 
 @pytest.mark.parametrize("switch", ["document", "build"])

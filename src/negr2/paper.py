@@ -128,8 +128,8 @@ _MACHINERY = r"""\ifx\negrtwo@get\undefined
 \gdef\negrtwo@default{several studies input: name one}\fi\fi\fi}
 \gdef\NegrDefaultStudy#1{\gdef\negrtwo@default{#1}\gdef\negrtwo@pinned{}}
 \AtEndDocument{\ifx\negrtwo@missing\@empty\else\ifnegrstrict
-\PackageError{negr2}{Missing numbers:\negrtwo@missing}{Each ?? in the PDF is one of
-them: rerun its study, or correct the macro's arguments (see numbers.tex).}\else
+\PackageError{negr2}{Missing numbers:\negrtwo@missing}{Each prints ?? in
+the text: rerun its study, or correct the macro's arguments (see numbers.tex).}\else
 \PackageWarning{negr2}{Missing numbers:\negrtwo@missing}\fi\fi}
 """
 
@@ -264,7 +264,7 @@ def table_tex(summary: pd.DataFrame, caption: str, label: str) -> str:
     }
     if theory:
         columns[r"$E[R^2]$"] = rows["theory_r2"].map(lambda v: _fixed(v, 3))
-    return _booktabs(pd.DataFrame(columns), caption, label, "ll")
+    return _booktabs(pd.DataFrame(columns), caption, label, ["l", "l"])
 
 
 def _interval(rows: pd.DataFrame, column: str, digits: int) -> pd.Series:
@@ -275,10 +275,10 @@ def _interval(rows: pd.DataFrame, column: str, digits: int) -> pd.Series:
     )
 
 
-def _booktabs(cells: pd.DataFrame, caption: str, label: str, text_columns: str) -> str:
+def _booktabs(cells: pd.DataFrame, caption: str, label: str, text_columns: list[str]) -> str:
     """``cells`` (LaTeX text already) as a floating booktabs table: the first columns
-    left-aligned as ``text_columns`` says, the others right-aligned."""
-    align = text_columns + "r" * (cells.shape[1] - len(text_columns))
+    aligned as ``text_columns`` says (``l``, ``p{4cm}``), the others right-aligned."""
+    align = "".join(text_columns) + "r" * (cells.shape[1] - len(text_columns))
     header = [name.rstrip() for name in cells.columns]  # undo the distinct-name padding
     styler = cells.set_axis(header, axis="columns").style.hide(axis="index")
     return styler.to_latex(
@@ -304,21 +304,22 @@ def claims_tex(claims: pd.DataFrame, caption: str, label: str) -> str:
             "Verdict": claims["verdict"].map(escape_latex),
         }
     )
-    return _booktabs(cells, caption, label, "p{0.34\\linewidth}ll")
+    return _booktabs(cells, caption, label, ["p{0.34\\linewidth}", "l", "l"])
 
 
 def reference_tex(comparison: pd.DataFrame, caption: str, label: str) -> str:
     """The published table beside ours (:func:`negr2.reference.compare`): negative %
-    and mean R² of each, the 95 % intervals of the differences, and agreement."""
+    and mean R² of each, the 95 % intervals of the differences (ours − published),
+    and agreement."""
     cells = pd.DataFrame(
         {
             "Model": comparison["model"].map(escape_latex),
-            r"Published neg.\ \%": comparison["published_neg_pct"].map(lambda v: _fixed(v, 1)),
-            r"Ours neg.\ \%": comparison["neg_pct"].map(lambda v: _fixed(v, 1)),
-            r"Difference 95\% CI": _interval(comparison, "neg_pct_diff", 1),
-            r"Published mean $R^2$": comparison["published_mean_r2"].map(lambda v: _fixed(v, 3)),
-            r"Ours mean $R^2$": comparison["mean_r2"].map(lambda v: _fixed(v, 3)),
-            r"Difference 95\% CI ": _interval(comparison, "mean_r2_diff", 3),
+            r"Neg.\,\% (post)": comparison["published_neg_pct"].map(lambda v: _fixed(v, 1)),
+            r"Neg.\,\% (ours)": comparison["neg_pct"].map(lambda v: _fixed(v, 1)),
+            r"Difference": _interval(comparison, "neg_pct_diff", 1),
+            r"Mean $R^2$ (post)": comparison["published_mean_r2"].map(lambda v: _fixed(v, 3)),
+            r"Mean $R^2$ (ours)": comparison["mean_r2"].map(lambda v: _fixed(v, 3)),
+            r"Difference ": _interval(comparison, "mean_r2_diff", 3),
             "Agree": [
                 "yes" if a and b else "no"
                 for a, b in zip(
@@ -327,7 +328,7 @@ def reference_tex(comparison: pd.DataFrame, caption: str, label: str) -> str:
             ],
         }
     )
-    return _booktabs(cells, caption, label, "l")
+    return _booktabs(cells, caption, label, ["l"])
 
 
 def _fixed(value: Any, digits: int) -> str:
