@@ -275,6 +275,14 @@ def _interval(rows: pd.DataFrame, column: str, digits: int) -> pd.Series:
     )
 
 
+def _pair(rows: pd.DataFrame, first: str, second: str, digits: int) -> list[str]:
+    """``first / second`` of each row, as one cell."""
+    return [
+        f"{_fixed(a, digits)} / {_fixed(b, digits)}"
+        for a, b in zip(rows[first], rows[second], strict=True)
+    ]
+
+
 def _booktabs(cells: pd.DataFrame, caption: str, label: str, text_columns: list[str]) -> str:
     """``cells`` (LaTeX text already) as a floating booktabs table: the first columns
     aligned as ``text_columns`` says (``l``, ``p{4cm}``), the others right-aligned."""
@@ -314,12 +322,10 @@ def reference_tex(comparison: pd.DataFrame, caption: str, label: str) -> str:
     cells = pd.DataFrame(
         {
             "Model": comparison["model"].map(escape_latex),
-            r"Neg.\,\% (post)": comparison["published_neg_pct"].map(lambda v: _fixed(v, 1)),
-            r"Neg.\,\% (ours)": comparison["neg_pct"].map(lambda v: _fixed(v, 1)),
-            r"Difference": _interval(comparison, "neg_pct_diff", 1),
-            r"Mean $R^2$ (post)": comparison["published_mean_r2"].map(lambda v: _fixed(v, 3)),
-            r"Mean $R^2$ (ours)": comparison["mean_r2"].map(lambda v: _fixed(v, 3)),
-            r"Difference ": _interval(comparison, "mean_r2_diff", 3),
+            r"Neg.\,\% post / ours": _pair(comparison, "published_neg_pct", "neg_pct", 1),
+            "Difference": _interval(comparison, "neg_pct_diff", 1),
+            r"Mean $R^2$ post / ours": _pair(comparison, "published_mean_r2", "mean_r2", 3),
+            "Difference ": _interval(comparison, "mean_r2_diff", 3),
             "Agree": [
                 "yes" if a and b else "no"
                 for a, b in zip(
