@@ -152,7 +152,9 @@ def macro_uses(tex: str) -> list[tuple[str, str | None, list[str]]]:
     uses = []
     for macro, arity in paper.ARITY.items():
         pattern = rf"\\{macro}(?:\[([^\]]*)\])?" + r"\{([^{}]*)\}" * arity
-        uses += [(macro, m[0] or None, list(m[1:])) for m in re.findall(pattern, tex)]
+        found = re.findall(pattern, tex)
+        # A use, not a definition's body (\\newcommand{\\cfg}[2]{\\NegrInfo[#1]{config:#2}}).
+        uses += [(macro, m[0] or None, list(m[1:])) for m in found if "#" not in "".join(m)]
     return uses
 
 
@@ -172,6 +174,13 @@ def test_the_example_article_cites_only_cells_its_studies_have():
             models = [p.id for p in model_points(configs[study])]
             assert args[0] in scenarios, f"\\{macro}[{study}]: no scenario {args[0]}"
             assert args[1] in models, f"\\{macro}[{study}]: no model {args[1]}"
+    # \cfg{<study>}{<key path>}: a value the study's config has.
+    tex = uncommented(tex_path.read_text())
+    for study, path in re.findall(r"\\cfg\{([^{}#]*)\}\{([^{}#]*)\}", tex):
+        value = configs[study]
+        for key in path.split("."):
+            value = value[int(key)] if isinstance(value, list) else value[key]
+        assert value is not None, f"\\cfg{{{study}}}{{{path}}}"
 
 
 @pytest.mark.e2e

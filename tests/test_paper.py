@@ -18,6 +18,7 @@ from negr2.paper import (
     latex_number,
     numbers_tex,
     reference_tex,
+    study_info,
     table_tex,
 )
 from negr2.reference import compare
@@ -79,13 +80,16 @@ def summary_table(neg_pct: float = 12.5, mean_r2: float = -0.25) -> pd.DataFrame
 
 
 def test_numbers_define_every_full_cell():
-    tex = numbers_tex(summary_table(), "demo", info={"trials": "8"})
+    config = {"study": "demo", "trials": 8, "seed": 1, "scenarios": {"s": {"n_train": [20, 40]}}}
+    tex = numbers_tex(summary_table(), "demo", info=study_info(config, "abc123"))
     pattern = r"\\csname negrtwo@demo@(\S+)\\endcsname\{(.*)\}$"
     defined = dict(re.findall(pattern, tex, flags=re.M))
     assert defined["NegPct@s@A"] == "12.5"
     assert defined["MeanRsq@s@A"] == r"\ensuremath{-0.250}"
     assert defined["DeltaRsq@s@A@drop:x0"] == r"\ensuremath{-0.250}"
     assert defined["NegrInfo@trials"] == "8"
+    assert defined["NegrInfo@commit"] == "abc123"
+    assert defined["NegrInfo@config:scenarios.s.n_train"] == "20, 40"
     assert "NegPct@s@A@drop:x0" not in defined  # headline numbers: full feature set only
     assert not any(k.startswith("TheoryRsq") for k in defined)  # no closed form, no macro
 

@@ -218,8 +218,10 @@ def study_info(
     ``trials``, ``seed``, ``commit`` (the git commit that wrote the results), the
     claims' verdict counts (``claims``, ``supported``, ``contradicted``,
     ``inconclusive``) and the published table's agreement counts (``reference-models``,
-    ``reference-agree-neg``, ``reference-agree-mean``, ``reference-agree``) and
-    ``version-<package>`` for each of ``versions``."""
+    ``reference-agree-neg``, ``reference-agree-mean``, ``reference-agree``),
+    ``version-<package>`` for each of ``versions``, and ``config:<key path>`` for
+    every value of the config (``config:scenarios.noise.n_train``; a list's items
+    joined by commas), so that a manuscript cites the design as it ran."""
     info = {
         "study": escape_latex(config["study"]),
         "trials": str(config["trials"]),
@@ -239,7 +241,29 @@ def study_info(
         info["reference-agree"] = str(int(both.sum()))
     for package, version in (versions or {}).items():
         info[f"version-{package}"] = escape_latex(version)
+    for path, value in _flatten(config):
+        info[f"config:{path}"] = escape_latex(value)
     return info
+
+
+def _flatten(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """(dotted key path, text) of every scalar or list of scalars in ``value``."""
+    if isinstance(value, Mapping):
+        out: list[tuple[str, str]] = []
+        for key, item in value.items():
+            out += _flatten(item, f"{path}.{key}" if path else str(key))
+        return out
+    if isinstance(value, list):
+        if all(not isinstance(item, (Mapping, list)) for item in value):
+            return [(path, ", ".join(map(_scalar, value)))]
+        return [pair for i, item in enumerate(value) for pair in _flatten(item, f"{path}.{i}")]
+    return [(path, _scalar(value))]
+
+
+def _scalar(value: Any) -> str:
+    return (
+        "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+    )
 
 
 def latex_number(value: float, digits: int) -> str:
