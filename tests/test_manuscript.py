@@ -16,7 +16,7 @@ from test_paper import need
 from test_workflow import planned_jobs
 
 from negr2 import paper
-from negr2.manuscript import cited_studies, resolve_studies, uncommented
+from negr2.manuscript import cited_studies, resolve_studies, tex_missing, uncommented
 from negr2.study import model_points, scenario_points
 
 MANUSCRIPT_SMK = str(REPO / "workflow" / "manuscript.smk")
@@ -245,3 +245,13 @@ def _two_sizes() -> dict:
     """sample-size's scenarios at n_train 20 and 40 only."""
     config = yaml.safe_load((REPO / "config" / "studies" / "sample-size.yaml").read_text())
     return {name: {**spec, "n_train": [20, 40]} for name, spec in config["scenarios"].items()}
+
+
+def test_missing_tex_names_the_command_that_installs_it(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    message = tex_missing()
+    assert "latexmk and pdflatex not found" in message
+    assert message.endswith("sudo apt-get install texlive-latex-recommended latexmk")
+    monkeypatch.undo()
+    need("latexmk")
+    assert tex_missing() is None
