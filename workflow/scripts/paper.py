@@ -2,6 +2,7 @@
 
 import json
 import platform
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -45,7 +46,8 @@ if len(claims):
     claims_table = claims_tex(claims, claims_caption, f"tab:{name}-claims")
 reference_table = f"% study {name} has no published table.\n"
 if reference is not None and len(reference):
-    source = escape_latex(config["reference"]["source"])
+    # "quoted" text in the source gets TeX's opening and closing quotes
+    source = re.sub(r'"([^"]*)"', r"``\1''", escape_latex(config["reference"]["source"]))
     reference_table = reference_tex(reference, f"{source} beside study {study}.", f"tab:{name}-ref")
 io.write_text(snakemake.output.claims, claims_table)
 io.write_text(snakemake.output.reference, reference_table)
