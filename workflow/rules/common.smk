@@ -108,7 +108,7 @@ CODE = {
         "stats.py",
         "templates/report.html.j2",
     ),
-    "paper": ("paper.py",),
+    "paper": ("paper.py", "reference.py", "stats.py"),
     "track": (
         *GENERATOR_FILES,
         "tracking.py",
@@ -126,7 +126,7 @@ CODE = {
 def code_fingerprint(rule):
     """A hash of the package files a rule's output depends on: Snakemake reruns a
     job when its script changes, but not when the package code it calls does."""
-    package = Path(workflow.basedir) / "src" / "negr2"
+    package = NEGR2_ROOT / "src" / "negr2"
     return fingerprint({name: (package / name).read_text() for name in CODE[rule]})
 
 
@@ -297,11 +297,6 @@ def track_cell_priority(wildcards):
     return 1 + max(point.spec["priority"] for point in MODELS.values())
 
 
-# The rules whose jobs fit models: a run that will start one checks every model's
-# params first (check_model_params).
-FITTING_RULES = {"trials", "trials_pack"}
-
-
 def check_model_params():
     """Stop before any job when an estimator rejects a parameter.
 
@@ -309,7 +304,10 @@ def check_model_params():
     every trial. Runs at the start of a run that has trial jobs to do, not on parse:
     importing scikit-learn would slow every no-op and dry run by a second.
     """
-    if not any(job.rule.name in FITTING_RULES for job in workflow.dag.needrun_jobs()):
+    # The rules whose jobs fit models, by their names in this DAG: the manuscript
+    # workflow imports them renamed (sample_size_trials).
+    fitting = {rules.trials.rule.name, rules.trials_pack.rule.name}
+    if not any(job.rule.name in fitting for job in workflow.dag.needrun_jobs()):
         return
     from negr2.models import check_params
 
