@@ -12,13 +12,22 @@ STAMP := $(VENV)/.installed
 KERAS_STAMP := $(VENV)/.installed-extras
 CONFIG := $(if $(STUDY),--configfile $(STUDY),)
 
-.PHONY: study test lint mlflow-ui tracking-server tracking-server-stop screenshots questions clean-results
+.PHONY: study paper test lint mlflow-ui tracking-server tracking-server-stop screenshots questions clean-results
 
 study: $(STAMP)
 	@if [ -n "$(STUDY)" ] && [ ! -f "$(STUDY)" ]; then \
 		echo "negr2: no study file '$(STUDY)'; the studies are: $$(ls config/studies/*.yaml | tr '\n' ' ')" >&2; \
 		exit 2; fi
 	$(BIN)/snakemake --cores $(CORES) $(CONFIG)
+
+# The manuscript (MANUSCRIPT=manuscript/ms.tex) and every study it cites, into
+# results/manuscript/. Installs nothing: without TeX it names the apt command to run.
+MANUSCRIPT ?= manuscript/ms.tex
+paper: $(STAMP)
+	@command -v latexmk >/dev/null && command -v pdflatex >/dev/null || { \
+		echo "negr2: the manuscript needs TeX (latexmk, pdflatex); on Debian or Ubuntu run:" >&2; \
+		echo "  sudo apt-get install texlive-latex-recommended latexmk" >&2; exit 2; }
+	$(BIN)/snakemake -s workflow/manuscript.smk --cores $(CORES) --config manuscript=$(MANUSCRIPT)
 
 # The tests also run the Keras models, a SLURM cluster and a tracking server for real:
 # the keras, slurm and server extras.

@@ -13,8 +13,11 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
+# This file's folder, also when the manuscript workflow imports it as a module (where
+# workflow.basedir is the manuscript's folder).
+NEGR2_ROOT = Path(workflow.current_basedir.get_path_or_uri(secret_free=True))
 # The package lives in src/ beside this file: importable here even without an install.
-sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+sys.path.insert(0, str(NEGR2_ROOT / "src"))
 
 min_version("9.0")
 
@@ -23,7 +26,7 @@ min_version("9.0")
 # into the default study and the default's models and scenarios would leak in.
 if not workflow.overwrite_configfiles:
 
-    configfile: f"{workflow.basedir}/config/config.yaml"
+    configfile: f"{NEGR2_ROOT}/config/config.yaml"
 
 
 # A nested --config value arrives as text ('10.0'): give it its study-file meaning.
@@ -41,7 +44,7 @@ except WorkflowError:
     raise WorkflowError(
         "invalid config:\n"
         + describe_schema_errors(
-            config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml"
+            config, f"{NEGR2_ROOT}/workflow/schemas/config.schema.yaml"
         )
     ) from None
 

@@ -12,6 +12,7 @@ logging add once every trial is done. ``--repo`` runs another checkout's Snakefi
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -34,7 +35,11 @@ def run_study(repo: Path, config: Path, cores: int) -> tuple[float, float, int]:
             *("--cores", str(cores), "--configfile", str(config.resolve())),
         ]
         start = time.time()
-        subprocess.run(cmd, check=True, capture_output=True)
+        # The checkout's own package, whatever the virtual environment has installed.
+        env = os.environ | {"PYTHONPATH": str(repo / "src")}
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if done.returncode != 0:
+            sys.exit(f"the study failed:\n{done.stderr[-3000:]}")
         end = time.time()
         trial_files = list(Path(tmp, "results", study, "trials").rglob("*.parquet"))
         last_trial = max(path.stat().st_mtime for path in trial_files)

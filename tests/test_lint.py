@@ -19,8 +19,9 @@ BIN = Path(sys.executable).parent
         ["ruff", "format", "--check", "."],
         ["snakefmt", "--check", "."],
         ["snakemake", "--lint", "--cores", "1"],
+        ["snakemake", "-s", "workflow/manuscript.smk", "--lint", "--cores", "1"],
     ],
-    ids=["ruff", "ruff-format", "snakefmt", "snakemake-lint"],
+    ids=["ruff", "ruff-format", "snakefmt", "snakemake-lint", "manuscript-lint"],
 )
 def test_clean(command):
     done = subprocess.run([str(BIN / command[0]), *command[1:]], cwd=REPO, capture_output=True,

@@ -12,7 +12,16 @@ import subprocess
 import pandas as pd
 import pytest
 
-from negr2.paper import escape_latex, latex_number, numbers_tex
+from negr2.paper import (
+    claims_tex,
+    escape_latex,
+    latex_number,
+    numbers_tex,
+    reference_tex,
+    study_info,
+    table_tex,
+)
+from negr2.reference import compare
 
 MANUSCRIPT = r"""\documentclass{article}
 \usepackage{booktabs}
@@ -46,19 +55,21 @@ def test_escape_latex():
     assert escape_latex("a_b&c%d$e#f{g}") == r"a\_b\&c\%d\$e\#f\{g\}"
 
 
-def test_numbers_define_every_full_cell():
-    summary = pd.DataFrame(
+def summary_table(neg_pct: float = 12.5, mean_r2: float = -0.25) -> pd.DataFrame:
+    """A two-row summary: cell (s, A) on the full feature set and without x0."""
+    return pd.DataFrame(
         {
             "scenario_id": ["s", "s"],
             "model_id": ["A", "A"],
             "ablation": ["full", "drop:x0"],
-            "neg_pct": [12.5, 20.0],
+            "neg_pct": [neg_pct, 20.0],
             "neg_pct_lo": [5.0, 9.0],
             "neg_pct_hi": [25.0, 30.0],
-            "mean_r2": [-0.25, -0.5],
+            "mean_r2": [mean_r2, -0.5],
             "mean_r2_lo": [-0.3, -0.6],
             "mean_r2_hi": [-0.2, -0.4],
             "median_r2": [-0.1, -0.2],
+            "std_r2": [0.1, 0.1],
             "theory_r2": [float("nan"), float("nan")],
             "n_ok": [8, 8],
             "delta_r2_mean": [0.0, -0.25],
@@ -66,13 +77,145 @@ def test_numbers_define_every_full_cell():
             "delta_r2_hi": [0.0, -0.2],
         }
     )
-    tex = numbers_tex(summary, "demo")
-    defined = dict(re.findall(r"\\csname negrtwo@(\S+)\\endcsname\{(.*)\}$", tex, flags=re.M))
+
+
+def test_numbers_define_every_full_cell():
+    config = {"study": "demo", "trials": 8, "seed": 1, "scenarios": {"s": {"n_train": [20, 40]}}}
+    tex = numbers_tex(summary_table(), "demo", info=study_info(config, "abc123"))
+    pattern = r"\\csname negrtwo@demo@(\S+)\\endcsname\{(.*)\}$"
+    defined = dict(re.findall(pattern, tex, flags=re.M))
     assert defined["NegPct@s@A"] == "12.5"
     assert defined["MeanRsq@s@A"] == r"\ensuremath{-0.250}"
     assert defined["DeltaRsq@s@A@drop:x0"] == r"\ensuremath{-0.250}"
+    assert defined["NegrInfo@trials"] == "8"
+    assert defined["NegrInfo@commit"] == "abc123"
+    assert defined["NegrInfo@config:scenarios.s.n_train"] == "20, 40"
     assert "NegPct@s@A@drop:x0" not in defined  # headline numbers: full feature set only
     assert not any(k.startswith("TheoryRsq") for k in defined)  # no closed form, no macro
+
+
+def test_table_is_a_booktabs_table_with_escaped_ids():
+    summary = summary_table().assign(model_id=["A_b", "A_b"])
+    tex = table_tex(summary, "Caption", "tab:demo")
+    lines = tex.splitlines()
+    assert lines[:5] == [
+        r"\begin{table}[ht]",
+        r"\centering",
+        r"\caption{Caption}",
+        r"\label{tab:demo}",
+        r"\begin{tabular}{llrrrrrr}",
+    ]
+    assert r"s & A\_b & 8 & $12.5$ & [$5.0$, $25.0$] & $-0.250$ & [$-0.300$, $-0.200$]" in tex
+    assert [line for line in lines if "rule" in line] == [r"\toprule", r"\midrule", r"\bottomrule"]
+
+
+def compile_tex(folder, body: str, *, pretex: str = "") -> tuple[subprocess.CompletedProcess, str]:
+    """Compile a document of ``body`` in ``folder``; return pdflatex's run and the text
+    of the PDF (empty when it failed)."""
+    need("pdflatex")
+    need("pdftotext")
+    (folder / "doc.tex").write_text(
+        "\\documentclass{article}\n"
+        + body.replace("BEGIN", "\\begin{document}")
+        + "\n\\end{document}\n"
+    )
+    done = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", pretex + "\\input{doc.tex}"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        return done, ""
+    text = subprocess.run(
+        ["pdftotext", "doc.pdf", "-"], cwd=folder, capture_output=True, text=True, check=True
+    ).stdout
+    return done, " ".join(text.split())
+
+
+def test_two_studies_numbers_do_not_collide(tmp_path):
+    (tmp_path / "a.tex").write_text(numbers_tex(summary_table(11.0, -0.5), "study-a"))
+    (tmp_path / "b.tex").write_text(numbers_tex(summary_table(22.0, -0.75), "study-b"))
+    body = r"""\input{a.tex}
+\input{b.tex}
+BEGIN
+A: \NegPct[study-a]{s}{A}; B: \NegPct[study-b]{s}{A}; $\MeanRsq[study-b]{s}{A}$.
+Unqualified: \NegPct{s}{A}.
+"""
+    done, text = compile_tex(tmp_path, body)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "A: 11.0; B: 22.0; −0.750." in text, text
+    # With two studies, a number without its study is ambiguous: ?? and a warning.
+    assert "Unqualified: ??." in text
+    log = done.stdout.replace("\n", "")
+    assert "No number `NegPct@s@A' in study `several studies input: name one'" in log
+    # Naming a default study makes the short form mean that study.
+    done, text = compile_tex(tmp_path, body.replace("BEGIN", "\\NegrDefaultStudy{study-a}BEGIN"))
+    assert "Unqualified: 11.0." in text, done.stdout[-3000:]
+
+
+def test_one_study_documents_need_no_study_name(tmp_path):
+    (tmp_path / "numbers.tex").write_text(numbers_tex(summary_table(), "demo"))
+    done, text = compile_tex(tmp_path, "\\input{numbers.tex}\nBEGIN\nShare \\NegPct{s}{A}.")
+    assert "Share 12.5." in text, done.stdout[-3000:]
+
+
+def test_claims_and_published_tables_compile_with_their_macros(tmp_path):
+    claims = pd.DataFrame(
+        {
+            "text": ["A beats B (R²) & more"],
+            "scenario": ["s"],
+            "better": ["A"],
+            "than": ["B"],
+            "metric": ["r2"],
+            "n_pairs": [8],
+            "mean_diff": [0.125],
+            "diff_lo": [0.05],
+            "diff_hi": [0.2],
+            "wilcoxon_p": [0.01],
+            "verdict": ["supported"],
+        }
+    )
+    published = {"scenario": "s", "n_trials": 100, "models": {"A": {"neg_pct": 10.0,
+                 "mean_r2": -0.2, "median_r2": -0.1}}}  # fmt: skip
+    reference = compare(summary_table(), published)
+    (tmp_path / "claims.tex").write_text(claims_tex(claims, "Claims.", "tab:c"))
+    (tmp_path / "reference.tex").write_text(reference_tex(reference, "Published.", "tab:r"))
+    (tmp_path / "numbers.tex").write_text(
+        numbers_tex(summary_table(), "demo", claims=claims, reference=reference)
+    )
+    body = r"""\usepackage{booktabs}
+\input{numbers.tex}
+BEGIN
+\input{claims.tex}
+\input{reference.tex}
+V[\ClaimVerdict{1}] D[\ClaimDiff{1}] P[\PubNegPct{A}] G[\RefAgrees{A}]
+"""
+    done, text = compile_tex(tmp_path, body)
+    assert done.returncode == 0, done.stdout[-3000:]
+    # 12.5 % against 10 %, −0.25 against −0.2 (sd 0.1): both differences cover 0
+    assert "V[supported] D[0.125] P[10.0] G[yes]" in text, text
+    assert "A beats B (R²) & more" in text and "[0.050, 0.200]" in text
+
+
+@pytest.mark.parametrize("switch", ["document", "build"])
+def test_strict_mode_fails_naming_every_missing_number(tmp_path, switch):
+    (tmp_path / "numbers.tex").write_text(numbers_tex(summary_table(), "demo"))
+    body = "\\input{numbers.tex}\n"
+    body += "\\negrstricttrue\n" if switch == "document" else ""
+    body += "BEGIN\nFine: \\NegPct{s}{A}. Missing: \\NegPct{s}{B}, \\MeanRsq[other]{t}{A}."
+    pretex = "\\def\\negrstrictbuild{}" if switch == "build" else ""
+    done, _ = compile_tex(tmp_path, body, pretex=pretex)
+    assert done.returncode != 0
+    log = done.stdout.replace("\n", "")
+    assert (
+        "Package negr2 Error: Missing numbers: NegPct@s@B (study demo) MeanRsq@t@A (study other)"
+        in log
+    )
+    # Without strict mode the same document compiles, with its ?? and warnings.
+    done, text = compile_tex(tmp_path, body.replace("\\negrstricttrue", ""))
+    assert done.returncode == 0 and "Missing: ??, ??." in text
 
 
 @pytest.mark.e2e

@@ -79,8 +79,8 @@ def code_fingerprint(rule):
 @functools.cache
 def _code_fingerprint(rule):
     script = Path(workflow.get_rule(rule).script).name
-    script = Path(workflow.basedir, "workflow", "scripts", script)
-    package = Path(workflow.basedir) / "src" / "negr2"
+    script = NEGR2_ROOT / "workflow" / "scripts" / script
+    package = NEGR2_ROOT / "src" / "negr2"
     files = package_files(script, package)
     return fingerprint({name: (package / name).read_text() for name in files})
 
@@ -252,11 +252,6 @@ def track_cell_priority(wildcards):
     return 1 + max(point.spec["priority"] for point in MODELS.values())
 
 
-# The rules whose jobs fit models: a run that will start one checks every model's
-# params first (check_model_params).
-FITTING_RULES = {"trials", "trials_pack"}
-
-
 def check_model_params():
     """Stop before any job when an estimator rejects a parameter.
 
@@ -264,7 +259,10 @@ def check_model_params():
     every trial. Runs at the start of a run that has trial jobs to do, not on parse:
     importing scikit-learn would slow every no-op and dry run by a second.
     """
-    if not any(job.rule.name in FITTING_RULES for job in workflow.dag.needrun_jobs()):
+    # The rules whose jobs fit models, by their names in this DAG: the manuscript
+    # workflow imports them renamed (sample_size_trials).
+    fitting = {rules.trials.rule.name, rules.trials_pack.rule.name}
+    if not any(job.rule.name in fitting for job in workflow.dag.needrun_jobs()):
         return
     from negr2.models import check_params
 

@@ -34,13 +34,17 @@ rule report:
 
 
 rule paper:
-    """Manuscript outputs beside the figures: a booktabs table, number macros, Markdown."""
+    """Manuscript outputs beside the figures: booktabs tables (the summary, the claims,
+    the published table beside ours), number macros, Markdown."""
     input:
         summary=rules.aggregate.output.summary,
         comparisons=rules.aggregate.output.comparisons,
+        claims=rules.aggregate.output.claims,
         figures=rules.report.output.figures,
     output:
         table=f"{RESULTS}/paper/table.tex",
+        claims=f"{RESULTS}/paper/claims.tex",
+        reference=f"{RESULTS}/paper/reference.tex",
         numbers=f"{RESULTS}/paper/numbers.tex",
         markdown=f"{RESULTS}/paper/report.md",
     log:
