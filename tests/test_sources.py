@@ -3,6 +3,7 @@ against what Python itself imports."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -139,3 +140,26 @@ def test_the_trials_jobs_run_the_config_module():
     assert "config.py" in package_files(SCRIPTS / "run_trials.py")
     assert "templates/report.html.j2" in package_files(SCRIPTS / "report.py")
     assert "tracking.py" not in package_files(SCRIPTS / "run_trials.py")
+
+
+def _rules_with_code() -> list[tuple[str, str, str]]:
+    """(rule, the script its code fingerprint names, its own script) for every rule of
+    workflow/rules that fingerprints package code."""
+    out = []
+    for smk in sorted((SCRIPTS.parent / "rules").glob("*.smk")):
+        for block in re.split(r"(?m)^(?=rule )", smk.read_text()):
+            named = re.search(r'code=code_fingerprint\("([^"]+)"\)', block)
+            if named:
+                rule = block.split(":", 1)[0].removeprefix("rule ")
+                script = re.search(r'script:\s*\n\s*"\.\./scripts/([^"]+)"', block).group(1)
+                out.append((rule, named.group(1), script))
+    return out
+
+
+def test_rules_fingerprint_the_code_of_their_own_script():
+    rules = _rules_with_code()
+    assert {"trials", "trials_pack", "aggregate", "report", "paper", "track"} <= {
+        rule for rule, _, _ in rules
+    }
+    for rule, named, script in rules:
+        assert named == script, rule

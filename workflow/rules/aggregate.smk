@@ -25,7 +25,7 @@ rule aggregate:
         "../../envs/negr2.yaml"
     params:
         study=study_params(),
-        code=code_fingerprint("aggregate"),
+        code=code_fingerprint("aggregate.py"),
         cells=study_cells(),
     script:
         "../scripts/aggregate.py"

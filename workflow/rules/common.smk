@@ -1,4 +1,3 @@
-import functools
 import json
 import os
 import re
@@ -66,22 +65,13 @@ wildcard_constraints:
     pack=r"pack\d+",
 
 
-def code_fingerprint(rule):
-    """A params function: a hash of the package files the rule's script runs.
-
-    Snakemake reruns a job when its script changes, but not when the package code it
-    calls does. The files are found from the script's imports (negr2.sources), when
-    the job's params are first needed: the rule does not exist yet while it is parsed.
-    """
-    return lambda wildcards: _code_fingerprint(rule)
-
-
-@functools.cache
-def _code_fingerprint(rule):
-    script = Path(workflow.get_rule(rule).script).name
-    script = NEGR2_ROOT / "workflow" / "scripts" / script
+def code_fingerprint(script):
+    """A hash of the package files a rule's job script runs (``script``, its file name
+    in workflow/scripts): Snakemake reruns a job when its script changes, but not when
+    the package code it calls does. The files are found from the script's imports
+    (negr2.sources)."""
     package = NEGR2_ROOT / "src" / "negr2"
-    files = package_files(script, package)
+    files = package_files(NEGR2_ROOT / "workflow" / "scripts" / script, package)
     return fingerprint({name: (package / name).read_text() for name in files})
 
 

@@ -27,7 +27,7 @@ rule report:
         "../../envs/negr2.yaml"
     params:
         study=study_params(),
-        code=code_fingerprint("report"),
+        code=code_fingerprint("report.py"),
         tracking_uri=TRACKING_URI,
     script:
         "../scripts/report.py"
@@ -56,6 +56,6 @@ rule paper:
         "../../envs/negr2.yaml"
     params:
         study=study_params(),
-        code=code_fingerprint("paper"),
+        code=code_fingerprint("paper.py"),
     script:
         "../scripts/paper.py"

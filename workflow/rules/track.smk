@@ -16,7 +16,7 @@ rule mlflow_store:
     params:
         study=STUDY,
         tracking_uri=TRACKING_URI,
-        code=code_fingerprint("track"),
+        code=code_fingerprint("mlflow_store.py"),
         artifact_root=ARTIFACT_ROOT,
         generation=store_generation(),
     script:
@@ -45,7 +45,7 @@ rule track_cell:
         job=cell_job,
         draws=scenario_draws,
         trials=config["trials"],
-        code=code_fingerprint("track_cell"),
+        code=code_fingerprint("track_cell.py"),
         tracking_uri=TRACKING_URI,
         artifact_root=ARTIFACT_ROOT,
         source=workflow.main_snakefile,
@@ -78,7 +78,7 @@ rule track:
         mlflow_writers=MLFLOW_WRITES,
     params:
         study=study_params(),
-        code=code_fingerprint("track"),
+        code=code_fingerprint("track.py"),
         tracking_uri=TRACKING_URI,
         artifact_root=ARTIFACT_ROOT,
         source=workflow.main_snakefile,

@@ -30,7 +30,7 @@ rule trials:
     params:
         job=cell_job,
         draws=scenario_draws,
-        code=code_fingerprint("trials"),
+        code=code_fingerprint("run_trials.py"),
         trials=config["trials"],
     script:
         "../scripts/run_trials.py"
@@ -60,7 +60,7 @@ rule trials_pack:
     params:
         jobs=pack_jobs,
         draws=scenario_draws,
-        code=code_fingerprint("trials_pack"),
+        code=code_fingerprint("run_pack.py"),
         trials=config["trials"],
     script:
         "../scripts/run_pack.py"
