@@ -11,13 +11,15 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 PACKAGE = "negr2"
 #: The package's folder (src/negr2).
 PACKAGE_DIR = Path(__file__).resolve().parent
-# A string that could name a file or folder beside a module: no path, no hidden file.
-_FILE_NAME = re.compile(r"\w[\w.-]{0,99}")
+# A quoted string that could name a file or folder beside a module: no path, no hidden
+# file. (Found in the text: a comment's quotes count too, which only adds files.)
+_QUOTED = re.compile(r"""["'](\w[\w.-]{0,99})["']""")
 
 
 def package_files(script: str | Path, package_dir: Path = PACKAGE_DIR) -> list[str]:
@@ -51,12 +53,11 @@ def package_files(script: str | Path, package_dir: Path = PACKAGE_DIR) -> list[s
 def _dependencies(path: Path, package_dir: Path) -> frozenset[Path]:
     """The package files one source file needs directly (each file is read once: the
     Snakefile asks for every rule on each call, even a no-op)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    text = path.read_text(encoding="utf-8")
     inside = path.is_relative_to(package_dir)
     here = _package_of(path, package_dir) if inside else None
     names: set[str] = set()
-    strings: set[str] = set()
-    for node in ast.walk(tree):  # one walk: both kinds, at every depth
+    for node in _statements(ast.parse(text, filename=str(path)).body):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -64,15 +65,24 @@ def _dependencies(path: Path, package_dir: Path) -> frozenset[Path]:
             if base is not None:
                 names.add(base)
                 names.update(f"{base}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            strings.add(node.value)
     out: set[Path] = set()
     for name in names:
         if name == PACKAGE or name.startswith(PACKAGE + "."):
             out |= _module_files(name, package_dir)
     if inside:
-        out |= _named_data(strings, path.parent)
+        out |= _named_data(set(_QUOTED.findall(text)), path.parent)
     return frozenset(out)
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement of ``body``, at any depth (in functions, classes, if, try, with,
+    loops): where an import can be. Expressions, most of a tree's nodes, are skipped."""
+    for node in body:
+        yield node
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(node, field, None)
+            if isinstance(children, list):
+                yield from _statements(children)
 
 
 def _package_of(path: Path, package_dir: Path) -> str:
@@ -124,8 +134,6 @@ def _named_data(strings: set[str], folder: Path) -> set[Path]:
     in one of its ``strings``: the data it reads, such as its templates."""
     out: set[Path] = set()
     for string in strings:
-        if not _FILE_NAME.fullmatch(string):
-            continue
         target = folder / string
         if target.is_dir() and not _is_code_folder(target):
             out.update(p for p in target.rglob("*") if p.is_file() and p.suffix != ".pyc")

@@ -1,3 +1,4 @@
+import functools
 import json
 import os
 import re
@@ -66,10 +67,19 @@ wildcard_constraints:
 
 
 def code_fingerprint(script):
-    """A hash of the package files a rule's job script runs (``script``, its file name
-    in workflow/scripts): Snakemake reruns a job when its script changes, but not when
-    the package code it calls does. The files are found from the script's imports
-    (negr2.sources)."""
+    """A params function: a hash of the package files a rule's job script runs
+    (``script``, its file name in workflow/scripts).
+
+    Snakemake reruns a job when its script changes, but not when the package code it
+    calls does. The files are found from the script's imports (negr2.sources), once per
+    script and only when a job's params are asked for: on parse, reading the package
+    would cost every call (a no-op too) ~0.2 s.
+    """
+    return lambda wildcards: _code_fingerprint(script)
+
+
+@functools.cache
+def _code_fingerprint(script):
     package = NEGR2_ROOT / "src" / "negr2"
     files = package_files(NEGR2_ROOT / "workflow" / "scripts" / script, package)
     return fingerprint({name: (package / name).read_text() for name in files})
