@@ -78,6 +78,18 @@ def write_trials(
     return pd.concat(summaries, ignore_index=True)
 
 
+def in_config_order(
+    files: Mapping[str, Sequence[str]], config: Mapping[str, Any]
+) -> list[tuple[str, str, Sequence[str]]]:
+    """``(scenario_id, model_id, files)`` of every cell in the config's order, from the
+    trials files of each ``"scenario_id/model_id"``."""
+    return [
+        (s.id, m.id, files[f"{s.id}/{m.id}"])
+        for s in scenario_points(config)
+        for m in model_points(config)
+    ]
+
+
 def paired_columns(config: Mapping[str, Any]) -> list[str]:
     """The trials columns that the comparisons and the claims read."""
     from negr2.claims import metric_column

@@ -220,12 +220,15 @@ def cell_trial_files(wildcards):
 
 
 def study_cells():
-    """Every cell with its trials files, in config order (what aggregate streams)."""
-    return [
-        {"scenario": scenario, "model": model, "files": _cell_files(scenario, model)}
-        for scenario in SCENARIOS
-        for model in MODELS
-    ]
+    """Every cell's trials files, by "scenario/model" (what aggregate streams), keys
+    sorted (see study_params): aggregate takes the cells in the config's order."""
+    return canonical(
+        {
+            f"{scenario}/{model}": _cell_files(scenario, model)
+            for scenario in SCENARIOS
+            for model in MODELS
+        }
+    )
 
 
 def _cell_files(scenario, model):

@@ -7,7 +7,13 @@ back only the columns they pair, so the job never holds the whole table.
 import pandas as pd
 
 from negr2 import logs
-from negr2.aggregate import comparisons_table, paired_columns, write_outputs, write_trials
+from negr2.aggregate import (
+    comparisons_table,
+    in_config_order,
+    paired_columns,
+    write_outputs,
+    write_trials,
+)
 from negr2.claims import evaluate_claims
 from negr2.config import results_config
 
@@ -15,8 +21,9 @@ snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
 config = results_config(snakemake.config)
-cells = [(cell["scenario"], cell["model"], cell["files"]) for cell in snakemake.params.cells]
-summary = write_trials(cells, config, snakemake.output.trials)
+summary = write_trials(
+    in_config_order(snakemake.params.cells, config), config, snakemake.output.trials
+)
 paired = pd.read_parquet(snakemake.output.trials, columns=paired_columns(config))
 tables = {
     "summary": summary,
