@@ -125,26 +125,28 @@ def test_bad_manuscripts_are_refused_with_what_to_do(tmp_path):
         resolve_studies(tex, tmp_path / "config")
 
 
-def test_an_unknown_study_stops_the_workflow_before_any_job(tmp_path):
-    small_copy(tmp_path, "ablation")
+def refusal(tmp_path, tex: str) -> str:
+    """The error of a manuscript run that must stop before any job (no results)."""
     (tmp_path / "manuscript").mkdir()
-    (tmp_path / "manuscript" / "ms.tex").write_text("\\NegrStudy{ablation}\n\\NegrStudy{nope}\n")
+    (tmp_path / "manuscript" / "ms.tex").write_text(tex)
     done = run_manuscript(tmp_path, "--cores", "1", check=False)
     assert done.returncode != 0
-    assert "manuscript/ms.tex cites 'nope'" in done.stderr
-    assert "Known studies: ablation" in done.stderr
     assert not (tmp_path / "results").exists()
+    return done.stderr
+
+
+def test_an_unknown_study_stops_the_workflow_before_any_job(tmp_path):
+    small_copy(tmp_path, "ablation")
+    error = refusal(tmp_path, "\\NegrStudy{ablation}\n\\NegrStudy{nope}\n")
+    assert "manuscript/ms.tex cites 'nope'" in error
+    assert "Known studies: ablation" in error
 
 
 def test_an_invalid_study_config_is_named_before_any_job(tmp_path):
     small_copy(tmp_path, "ablation", trials=0)
-    (tmp_path / "manuscript").mkdir()
-    (tmp_path / "manuscript" / "ms.tex").write_text("\\NegrStudy{ablation}\n")
-    done = run_manuscript(tmp_path, "--cores", "1", check=False)
-    assert done.returncode != 0
-    assert "study ablation (config/studies/ablation.yaml), invalid config" in done.stderr
-    assert "trials: 0 is less than the minimum of 1" in done.stderr
-    assert not (tmp_path / "results").exists()
+    error = refusal(tmp_path, "\\NegrStudy{ablation}\n")
+    assert "study ablation (config/studies/ablation.yaml), invalid config" in error
+    assert "trials: 0 is less than the minimum of 1" in error
 
 
 def macro_uses(tex: str) -> list[tuple[str, str | None, list[str]]]:

@@ -40,7 +40,6 @@ KIND = "negr2.kind"
 FINGERPRINT = "negr2.fingerprint"
 PARENT = "mlflow.parentRunId"
 CELL_TAG = "negr2.cell"
-_BATCH = 1000  # MLflow's limit of entities (metrics + params) per log_batch call
 
 
 def retire(client: MlflowClient, run_id: str) -> None:
@@ -170,20 +169,16 @@ def _log_cell(
     history_rows = rows if history == "all" else rows.iloc[:0]
     metrics = list(_trial_metrics(history_rows, now)) + list(_summary_metrics(summary, now))
     param_list = [Param(k, str(v)) for k, v in params.items()]
-    # A server takes batches faster when they are sent without waiting for each answer
-    # (MLflow's asynchronous logging, about twice the values per second here; see
-    # BENCHMARKS.md). All are awaited before the run may be marked current. SQLite is
-    # faster synchronously.
+    # The client splits the values into batches of MLflow's size. A server takes them
+    # faster when they are sent without waiting for each answer (asynchronous logging,
+    # about twice the values per second here; see BENCHMARKS.md), all awaited before
+    # the run may be marked current. SQLite is faster synchronously.
     asynchronous = not client.tracking_uri.startswith("sqlite:")
-    pending = [
-        client.log_batch(
-            run_id, metrics=batch_metrics, params=batch_params, synchronous=not asynchronous
-        )
-        for batch_params, batch_metrics in _batches(param_list, metrics)
-    ]
-    for operation in pending:
-        if operation is not None:
-            operation.wait()
+    operation = client.log_batch(
+        run_id, metrics=metrics, params=param_list, synchronous=not asynchronous
+    )
+    if operation is not None:
+        operation.wait()
     return run_id, len(metrics)
 
 
@@ -203,16 +198,6 @@ def _summary_metrics(summary: pd.DataFrame, timestamp: int) -> Iterator[Metric]:
             value = float(row[name])
             if not math.isnan(value):
                 yield Metric(metric_name(row["ablation"], name), value, timestamp, 0)
-
-
-def _batches(params: list[Param], metrics: list[Metric]) -> Iterator[tuple[list, list]]:
-    """Split params and metrics into as few ``log_batch`` calls as MLflow allows
-    (at most 100 params and 1000 entities in all per call)."""
-    while params or metrics:
-        head_params, params = params[:100], params[100:]
-        room = _BATCH - len(head_params)
-        head_metrics, metrics = metrics[:room], metrics[room:]
-        yield head_params, head_metrics
 
 
 def _trial_metrics(rows: pd.DataFrame, timestamp: int) -> Iterator[Metric]:
@@ -258,7 +243,9 @@ def _fingerprint(rows: pd.DataFrame, summary: pd.DataFrame, params: Mapping[str,
 
 
 def search(client: MlflowClient, experiment_id: str, query: str) -> Iterator[Run]:
-    """Every active run of the experiment that matches ``query``, page by page."""
+    """Every active run of the experiment that matches ``query``, page by page (the
+    client returns one page; the fluent ``mlflow.search_runs``, which pages, works on
+    the process-wide tracking URI instead of this client's)."""
     token = None
     while True:
         page = client.search_runs(
