@@ -161,6 +161,22 @@ def track_cell(
     return {"cell": cell, "run_id": run_id, "values_logged": values}
 
 
+def track_cell_or_defer(tracking_uri: str, rows: pd.DataFrame, **kwargs: Any) -> dict[str, Any]:
+    """:func:`track_cell`, or the cell deferred to the final ``track`` job (``run_id``
+    None) when the tracking server does not answer, before or while logging: the
+    study's files must still be made, and ``track`` then fails naming the server."""
+    first = rows.iloc[0]
+    deferred = {"cell": f"{first['scenario_id']}/{first['model_id']}", "run_id": None}
+    if server_unreachable(tracking_uri):
+        return deferred | {"values_logged": 0}
+    try:
+        return track_cell(tracking_uri, rows=rows, **kwargs)
+    except Exception:
+        if server_unreachable(tracking_uri):  # went down while logging
+            return deferred | {"values_logged": 0}
+        raise
+
+
 def prepare_store(
     tracking_uri: str, config: Mapping[str, Any], artifact_root: str | None = None
 ) -> dict[str, str]:
