@@ -29,7 +29,7 @@ from mlflow.entities import Metric  # noqa: E402
 from mlflow.tracking import MlflowClient  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-METRICS = 13  # negr2.stats.TRIAL_METRICS
+METRICS = 13  # metric names per synthetic trial (BENCHMARKS.md's runs used 13)
 BATCH = 1000
 
 

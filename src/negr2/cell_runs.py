@@ -32,8 +32,7 @@ from mlflow.entities import (
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
-from negr2.columns import CSV_FLOATS, FULL
-from negr2.stats import TRIAL_METRICS
+from negr2.columns import CSV_FLOATS, FULL, TRIAL_METRICS
 
 CURRENT = "negr2.current"
 KIND = "negr2.kind"

@@ -25,6 +25,8 @@ SCORES = (
 )
 #: Timings of one trial (summed over folds).
 TIMES = ("fit_seconds", "predict_seconds")
+#: Metrics measured in every trial (the scores, then the timings).
+TRIAL_METRICS = SCORES + TIMES
 #: Columns of a trials table, in order (swept parameters are appended by aggregate).
 COLUMNS = (*KEYS, *SCORES, *TIMES, "status", "error")
 #: How the CSV tables write floats: ten significant digits.

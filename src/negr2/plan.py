@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from negr2.columns import SCORES, TIMES
+from negr2.columns import TRIAL_METRICS
 from negr2.config import model_chunks
 from negr2.resources import trials_seconds, variants_per_trial
 
@@ -85,4 +85,4 @@ def history_values(config: Mapping[str, Any], scenario_spec: Mapping[str, Any]) 
     every trial's metrics for every ablation variant (none with ``history: summary``)."""
     if config["mlflow"]["history"] != "all":
         return 0
-    return config["trials"] * variants_per_trial(scenario_spec, config) * len(SCORES + TIMES)
+    return config["trials"] * variants_per_trial(scenario_spec, config) * len(TRIAL_METRICS)

@@ -6,7 +6,7 @@ racing ``create_experiment`` calls fail or log into "Default". With a SQLite sto
 ``mlflow_store`` job does it once, early, beside the trial jobs.
 
 Cells are logged in one of two places (``mlflow.log_cells``, see
-:func:`negr2.plan.early_logged_cells`): a cell with a long history in a ``track_cell``
+:func:`negr2.plan.logged_early`): a cell with a long history in a ``track_cell``
 job of its own, as soon as its trials are done and beside the trials still running;
 every other cell in the final ``track`` job, which also attaches the study's files and
 retires the runs of cells that left the study. Either way a cell's run is reconciled

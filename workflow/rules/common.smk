@@ -200,18 +200,15 @@ def _cell_job(scenario_id, model_id):
 
 
 def trial_chunk_files(wildcards=None):
-    """Every trials file: each chunk of each cell that runs alone, each pack."""
-    chunks = [
-        f"{RESULTS}/trials/{scenario}/{model}/{chunk.label}.parquet"
-        for scenario in SCENARIOS
-        for model in ALONE
-        for chunk in model_chunks(config, MODELS[model].name)
-    ]
-    return chunks + [
-        f"{RESULTS}/trials/{scenario}/{pack}.parquet"
-        for scenario in SCENARIOS
-        for pack in PACKS
-    ]
+    """Every trials file: each chunk of each cell that runs alone, each pack (once)."""
+    return list(
+        dict.fromkeys(
+            path
+            for scenario in SCENARIOS
+            for model in MODELS
+            for path in _cell_files(scenario, model)
+        )
+    )
 
 
 def cell_trial_files(wildcards):
@@ -250,9 +247,8 @@ def early_cell_runs(wildcards=None):
     ]
 
 
-def track_cell_priority(wildcards):
-    """Above every trial job: a finished cell is logged while the others run."""
-    return 1 + max(point.spec["priority"] for point in MODELS.values())
+# Above every trial job: a finished cell is logged while the others run.
+TRACK_CELL_PRIORITY = 1 + max(point.spec["priority"] for point in MODELS.values())
 
 
 def check_model_params():

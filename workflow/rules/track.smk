@@ -35,7 +35,7 @@ rule track_cell:
         f"{RESULTS}/logs/track/{{scenario}}/{{model}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/track/{{scenario}}/{{model}}.tsv"
-    priority: track_cell_priority
+    priority: TRACK_CELL_PRIORITY
     localrule: True
     conda:
         "../../envs/negr2.yaml"
