@@ -4,12 +4,14 @@ against what Python itself imports."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import REPO, planned_jobs, run_snakemake, tiny_config, write_config
 
 from negr2.sources import PACKAGE_DIR, package_files
 
@@ -101,21 +103,27 @@ def test_a_script_without_package_imports_runs_no_package_file(tmp_path, package
     assert package_files(script, package) == []
 
 
+STEPS = PACKAGE_DIR / "steps"
+
+
 @pytest.mark.parametrize(
-    ("script", "module"),
+    ("source", "module"),
     [
-        ("run_trials.py", "negr2.trials"),
-        ("run_pack.py", "negr2.trials"),
-        ("aggregate.py", "negr2.aggregate"),
-        ("report.py", "negr2.report"),
-        ("paper.py", "negr2.paper"),
-        ("track.py", "negr2.tracking"),
+        (SCRIPTS / "run_trials.py", "negr2.trials"),
+        (SCRIPTS / "run_pack.py", "negr2.trials"),
+        (SCRIPTS / "track_cell.py", "negr2.cell_runs"),
+        (STEPS / "aggregate.py", "negr2.steps.aggregate"),
+        (STEPS / "report.py", "negr2.steps.report"),
+        (STEPS / "paper.py", "negr2.steps.paper"),
+        (STEPS / "track.py", "negr2.steps.track"),
+        (STEPS / "store.py", "negr2.steps.store"),
+        (STEPS / "failures.py", "negr2.steps.failures"),
     ],
 )
-def test_every_module_python_loads_is_found(script, module):
+def test_every_module_python_loads_is_found(source, module):
     # Python's own import system is the reference: every package module loaded by
-    # importing the script's main module must be among the files found for the script
-    # (which also holds modules imported later, inside functions).
+    # importing the job's main module must be among the files found for its script or
+    # step (which also holds modules imported later, inside functions).
     code = (
         f"import sys, {module}\n"
         "print('\\n'.join(m.__file__ for n, m in sys.modules.items()"
@@ -130,36 +138,68 @@ def test_every_module_python_loads_is_found(script, module):
         env={"PYTHONPATH": env_path, "MLFLOW_DISABLE_TELEMETRY": "true"},
     ).stdout.split()
     expected = {str(Path(f).resolve().relative_to(PACKAGE_DIR)) for f in loaded}
-    found = set(package_files(SCRIPTS / script))
+    found = set(package_files(source))
     assert expected <= found
-    assert module.replace("negr2.", "") + ".py" in found
+    assert module.removeprefix("negr2.").replace(".", "/") + ".py" in found
 
 
 def test_the_trials_jobs_run_the_config_module():
     # run_trials.py reads chunk labels with negr2.config; the hand-kept list missed it.
     assert "config.py" in package_files(SCRIPTS / "run_trials.py")
-    assert "templates/report.html.j2" in package_files(SCRIPTS / "report.py")
+    assert "templates/report.html.j2" in package_files(STEPS / "report.py")
     assert "tracking.py" not in package_files(SCRIPTS / "run_trials.py")
 
 
 def _rules_with_code() -> list[tuple[str, str, str]]:
-    """(rule, the script its code fingerprint names, its own script) for every rule of
-    workflow/rules that fingerprints package code."""
+    """(rule, the script or step its code fingerprint names, the script its job runs or
+    the step its run block calls) for every rule of workflow/rules that fingerprints
+    package code."""
     out = []
     for smk in sorted((SCRIPTS.parent / "rules").glob("*.smk")):
         for block in re.split(r"(?m)^(?=rule )", smk.read_text()):
-            named = re.search(r'code=code_fingerprint\("([^"]+)"\)', block)
+            named = re.search(r'code=(?:code_fingerprint|step_code)\("([^"]+)"\)', block)
             if named:
                 rule = block.split(":", 1)[0].removeprefix("rule ")
-                script = re.search(r'script:\s*\n\s*"\.\./scripts/([^"]+)"', block).group(1)
-                out.append((rule, named.group(1), script))
+                script = re.search(r'script:\s*\n\s*"\.\./scripts/([^"]+)"', block)
+                step = re.search(r"run_step\(\s*(\w+)\.run,", block)
+                out.append((rule, named.group(1), (script or step).group(1)))
     return out
 
 
 def test_rules_fingerprint_the_code_of_their_own_script():
     rules = _rules_with_code()
-    assert {"trials", "trials_pack", "aggregate", "report", "paper", "track"} <= {
+    assert {"trials", "trials_pack", "aggregate", "report", "paper", "track", "track_cell"} <= {
         rule for rule, _, _ in rules
     }
-    for rule, named, script in rules:
-        assert named == script, rule
+    for rule, named, runs in rules:
+        assert named == runs, rule
+
+
+def test_editing_package_code_reruns_the_steps_that_run_it(tmp_path):
+    # A copy of the workflow and its package: its Snakefile runs its own src/negr2.
+    copy = tmp_path / "negr2"
+    copy.mkdir()
+    for part in ("Snakefile", "workflow", "src", "config", "envs"):
+        (shutil.copytree if (REPO / part).is_dir() else shutil.copy)(REPO / part, copy / part)
+    study = tmp_path / "study"
+    config = write_config(study, tiny_config())
+    snakefile = ["-s", str(copy / "Snakefile"), "--configfile", str(config)]
+    run_snakemake(study, *snakefile, "--cores", "2")
+
+    def planned_after_editing(module: str) -> dict[str, int]:
+        path = copy / "src" / "negr2" / module
+        original = path.read_text()
+        path.write_text(original + "\n# edited\n")
+        try:
+            return planned_jobs(run_snakemake(study, *snakefile, "-n").stdout)
+        finally:
+            path.write_text(original)
+
+    # A step's own module (Snakemake cannot see it), then a module two steps import.
+    assert planned_after_editing("steps/paper.py") == {"paper": 1, "failures": 1}
+    assert planned_after_editing("figures/base.py") == {
+        "report": 1,
+        "paper": 1,
+        "track": 1,
+        "failures": 1,
+    }

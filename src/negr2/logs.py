@@ -7,6 +7,9 @@ import os
 import sys
 import time
 
+#: A job log's line: time, level, logger, message.
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
 
 def to_file(path: str) -> None:
     """Send log records and Python warnings to ``path``.
@@ -14,13 +17,7 @@ def to_file(path: str) -> None:
     Warnings (a ``ConvergenceWarning``, say) are routed into the log rather than
     silenced, so a user can see them next to the trial that raised them.
     """
-    logging.basicConfig(
-        filename=path,
-        filemode="w",
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        force=True,
-    )
+    logging.basicConfig(filename=path, filemode="w", level=logging.INFO, format=FORMAT, force=True)
     logging.captureWarnings(True)
     sys.excepthook = _log_then_raise
 

@@ -23,7 +23,8 @@ _QUOTED = re.compile(r"""["'](\w[\w.-]{0,99})["']""")
 
 
 def package_files(script: str | Path, package_dir: Path = PACKAGE_DIR) -> list[str]:
-    """The package files ``script`` runs, as paths relative to ``package_dir``, sorted.
+    """The package files ``script`` runs, as paths relative to ``package_dir``, sorted;
+    for a module of the package (a workflow step), the module itself too.
 
     Follows the script's imports of the package (``import negr2.x``, ``from negr2 import
     x``, ``from negr2.x import y``, and ``from .x import y`` inside the package, at any
@@ -34,8 +35,14 @@ def package_files(script: str | Path, package_dir: Path = PACKAGE_DIR) -> list[s
     names the templates folder).
     """
     package_dir = Path(package_dir).resolve()
-    found: set[Path] = set()
-    todo = [Path(script).resolve()]
+    start = Path(script).resolve()
+    # A module of the package (a workflow step) runs itself and the packages above it.
+    found = (
+        _module_files(_module_name(start, package_dir), package_dir)
+        if (start.is_relative_to(package_dir))
+        else set()
+    )
+    todo = [start, *found]
     seen: set[Path] = set()
     while todo:
         path = todo.pop()
@@ -72,6 +79,11 @@ def _dependencies(path: Path, package_dir: Path) -> frozenset[Path]:
     if inside:
         out |= _named_data(set(_QUOTED.findall(text)), path.parent)
     return frozenset(out)
+
+
+def _module_name(path: Path, package_dir: Path) -> str:
+    """``negr2.a.b`` for a/b.py of package_dir."""
+    return ".".join([PACKAGE, *path.relative_to(package_dir).with_suffix("").parts])
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:

@@ -21,11 +21,11 @@ rule aggregate:
     benchmark:
         f"{RESULTS}/benchmarks/aggregate.tsv"
     localrule: True
-    conda:
-        "../../envs/negr2.yaml"
     params:
         study=study_params(),
-        code=code_fingerprint("aggregate.py"),
+        code=step_code("aggregate"),
         cells=study_cells(),
-    script:
-        "../scripts/aggregate.py"
+    run:
+        from negr2.steps import aggregate, run_step
+
+        run_step(aggregate.run, log[0], input, output, params, config)

@@ -33,6 +33,7 @@ except ValueError as error:
 SCENARIOS = {point.id: point for point in scenario_points(config)}
 MODELS = {point.id: point for point in model_points(config)}
 RESULTS = f"results/{STUDY}"
+NEGR2_PACKAGE = NEGR2_ROOT / "src" / "negr2"
 # Cheap cells of a scenario point share a job, a pack (negr2.plan); the others run alone.
 PACKS = {pack_label(i): pack for i, pack in enumerate(packs(config, MODELS))}
 ALONE = [model for model in MODELS if model not in packed(PACKS.values())]
@@ -75,14 +76,21 @@ def code_fingerprint(script):
     script and only when a job's params are asked for: on parse, reading the package
     would cost every call (a no-op too) ~0.2 s.
     """
+    script = NEGR2_ROOT / "workflow" / "scripts" / script
     return lambda wildcards: _code_fingerprint(script)
 
 
+def step_code(step):
+    """A params function: a hash of the package code an in-process step runs, its
+    module ``negr2.steps.<step>`` and the files it imports (see code_fingerprint)."""
+    step_module = NEGR2_PACKAGE / "steps" / f"{step}.py"
+    return lambda wildcards: _code_fingerprint(step_module)
+
+
 @functools.cache
-def _code_fingerprint(script):
-    package = NEGR2_ROOT / "src" / "negr2"
-    files = package_files(NEGR2_ROOT / "workflow" / "scripts" / script, package)
-    return fingerprint({name: (package / name).read_text() for name in files})
+def _code_fingerprint(path):
+    files = package_files(path, NEGR2_PACKAGE)
+    return fingerprint({name: (NEGR2_PACKAGE / name).read_text() for name in files})
 
 
 def study_params():

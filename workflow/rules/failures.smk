@@ -15,9 +15,10 @@ rule failures:
     log:
         f"{RESULTS}/logs/failures.log",
     localrule: True
-    conda:
-        "../../envs/negr2.yaml"
     params:
         max_failed_share=config["max_failed_share"],
-    script:
-        "../scripts/failures.py"
+        code=step_code("failures"),
+    run:
+        from negr2.steps import failures, run_step
+
+        run_step(failures.run, log[0], input, output, params, config)

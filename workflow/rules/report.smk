@@ -23,14 +23,16 @@ rule report:
     benchmark:
         f"{RESULTS}/benchmarks/report.tsv"
     localrule: True
-    conda:
-        "../../envs/negr2.yaml"
     params:
         study=study_params(),
-        code=code_fingerprint("report.py"),
+        code=step_code("report"),
         tracking_uri=TRACKING_URI,
-    script:
-        "../scripts/report.py"
+    run:
+        from negr2.steps import report, run_step
+
+        run_step(
+            report.run, log[0], input, output, params, config, checkout=NEGR2_ROOT
+        )
 
 
 rule paper:
@@ -52,10 +54,12 @@ rule paper:
     benchmark:
         f"{RESULTS}/benchmarks/paper.tsv"
     localrule: True
-    conda:
-        "../../envs/negr2.yaml"
     params:
         study=study_params(),
-        code=code_fingerprint("paper.py"),
-    script:
-        "../scripts/paper.py"
+        code=step_code("paper"),
+    run:
+        from negr2.steps import paper, run_step
+
+        run_step(
+            paper.run, log[0], input, output, params, config, checkout=NEGR2_ROOT
+        )

@@ -5,9 +5,9 @@ rule results_format:
     log:
         f"{RESULTS}/logs/results_format.log",
     localrule: True
-    conda:
-        "../../envs/negr2.yaml"
     params:
         results_format=RESULTS_FORMAT,
-    script:
-        "../scripts/results_format.py"
+    run:
+        from negr2.steps import results_format, run_step
+
+        run_step(results_format.run, log[0], input, output, params, config)

@@ -4,23 +4,25 @@ rule mlflow_store:
     Runs early, beside the trial jobs (which never import MLflow): parallel first
     opens of a SQLite store would corrupt it.
     """
+    input:
+        marker=rules.results_format.output.marker,
     output:
         store=f"{RESULTS}/mlflow-store.json",
     log:
         f"{RESULTS}/logs/mlflow_store.log",
     localrule: True
-    conda:
-        "../../envs/negr2.yaml"
     resources:
         mlflow_writers=MLFLOW_WRITES,
     params:
         study=STUDY,
         tracking_uri=TRACKING_URI,
-        code=code_fingerprint("mlflow_store.py"),
+        code=step_code("store"),
         artifact_root=ARTIFACT_ROOT,
         generation=store_generation(),
-    script:
-        "../scripts/mlflow_store.py"
+    run:
+        from negr2.steps import run_step, store
+
+        run_step(store.run, log[0], input, output, params, config)
 
 
 rule track_cell:
@@ -72,16 +74,16 @@ rule track:
     benchmark:
         f"{RESULTS}/benchmarks/track.tsv"
     localrule: True
-    conda:
-        "../../envs/negr2.yaml"
     resources:
         mlflow_writers=MLFLOW_WRITES,
     params:
         study=study_params(),
-        code=code_fingerprint("track.py"),
+        code=step_code("track"),
         tracking_uri=TRACKING_URI,
         artifact_root=ARTIFACT_ROOT,
         source=workflow.main_snakefile,
         history=config["mlflow"]["history"],
-    script:
-        "../scripts/track.py"
+    run:
+        from negr2.steps import run_step, track
+
+        run_step(track.run, log[0], input, output, params, config)

@@ -1,0 +1,40 @@
+"""Draw the study's figures once: into the self-contained HTML report, and as PDF, SVG
+and 300-dpi PNG files for manuscripts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from negr2 import files
+from negr2.config import results_config
+from negr2.figures import study_figures
+from negr2.paper import save_figures
+from negr2.report import render_report
+
+
+def run(inputs: Any, outputs: Any, params: Any, config: Mapping[str, Any], checkout: Path) -> None:
+    """The rule's files and params, the study's config, and a folder of the workflow's
+    git checkout (its commit is named in the report)."""
+    study = results_config(config)
+    trials = pd.read_parquet(inputs.trials)
+    summary = pd.read_csv(inputs.summary)
+    comparisons = pd.read_csv(inputs.comparisons)
+    claims = pd.read_csv(inputs.claims)
+    figs = study_figures(trials, summary, study, comparisons)
+    drawn = {stem: fig.figure for stem, fig in figs.items()}
+    save_figures(drawn, {stem: fig.caption for stem, fig in figs.items()}, outputs.figures)
+    html = render_report(
+        study,
+        trials,
+        summary,
+        params.tracking_uri,
+        str(checkout),
+        comparisons=comparisons,
+        figs=figs,
+        claims=claims,
+    )
+    files.write_text(outputs.html, html)
