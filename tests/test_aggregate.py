@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import scipy.stats
 
-from negr2 import aggregate, generators, study, theory, trials
+from negr2 import aggregate, chunking, generators, study, theory, trials
 from negr2 import config as negr2_config
 
 OLS = {"estimator": "sklearn.linear_model.LinearRegression"}
@@ -47,7 +47,7 @@ def _chunks(config):
                 config.get("ablations"),
                 sp.spec.get("split", config.get("split")),
             )
-            for chunk in negr2_config.model_chunks(config, mp.name):
+            for chunk in chunking.model_chunks(config, mp.name):
                 out.append(trials.run_cell(data, job, range(chunk.start, chunk.stop)))
     return out
 

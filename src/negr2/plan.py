@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from negr2.chunking import model_chunks
 from negr2.columns import TRIAL_METRICS
-from negr2.config import model_chunks
 from negr2.resources import trials_seconds, variants_per_trial
 
 PACK_SECONDS = 5.0

@@ -6,15 +6,10 @@ from pathlib import Path
 
 from negr2 import RESULTS_FORMAT
 from negr2.generators import family
-from negr2.config import (
-    canonical,
-    check_config,
-    chunk_from_label,
-    check_results_folder,
-    fingerprint,
-    model_chunks,
-    results_config,
-)
+from negr2.chunking import chunk_from_label, model_chunks
+from negr2.config import check_config, results_config
+from negr2.fingerprints import canonical, fingerprint
+from negr2.results_folder import check_results_folder
 from negr2.plan import logged_early, pack_label, packed, packs
 from negr2.sources import package_files
 from negr2.study import model_points, scenario_points, split_of
