@@ -9,9 +9,12 @@ because the Snakefile loads it on every ``snakemake`` call.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from negr2.import_paths import check_import_path, check_keras_extra
+
+if TYPE_CHECKING:
+    from negr2.study import Point, Split, Study
 
 #: Config keys that change where results are tracked or how a run ends, and models'
 #: keys that change how jobs are scheduled, never what the jobs compute: editing them
@@ -31,11 +34,15 @@ def results_config(config: Mapping[str, Any]) -> dict[str, Any]:
     return {**kept, "models": models}
 
 
-def check_config(config: Mapping[str, Any]) -> None:
-    """Checks beyond the schema; raises ``ValueError`` naming the offending key."""
-    from negr2 import study
+def check_config(config: Mapping[str, Any]) -> Study:
+    """Checks beyond the schema; raises ``ValueError`` naming the offending key.
+
+    Returns the checked config's :class:`~negr2.study.Study`, which the checks build
+    anyway: the Snakefile then expands the sweeps once.
+    """
     from negr2.claims import check_claims
     from negr2.generators import check_scenario
+    from negr2.study import Study, check_sweeps
 
     for section in ("scenarios", "models"):
         for name in config[section]:
@@ -46,48 +53,45 @@ def check_config(config: Mapping[str, Any]) -> None:
     for name, model in config["models"].items():
         check_import_path(model["estimator"], f"models.{name}.estimator")
         check_keras_extra(model["estimator"], f"models.{name}.estimator")
-    study.check_sweeps(config)
-    for point in study.scenario_points(config) + study.model_points(config):
+    study = Study.from_config(config)
+    check_sweeps(study)
+    for point in [*study.scenarios.values(), *study.models.values()]:
         if "/" in point.id or any(c.isspace() for c in point.id):
             raise ValueError(f"{point.name}: swept values must not contain '/' or spaces")
-    for point in study.scenario_points(config):
+    for point in study.scenarios.values():
         check_scenario(point.name, point.spec)
-        _check_split(config, point)
+        _check_split(point, study.splits[point.id])
     if (config.get("ablations") or {}).get("drop_informative"):
-        _check_informed(config)
-    _check_ablations(config)
-    _check_reference_model(config)
+        _check_informed(study)
+    _check_ablations(study)
+    _check_reference_model(study)
     reference = config.get("reference") or {}
     scenario = reference.get("scenario")
-    points = [p.id for p in study.scenario_points(config)]
-    if scenario is not None and scenario not in points:
+    if scenario is not None and scenario not in study.scenarios:
         raise ValueError(
             f"reference.scenario: {scenario!r} is not one of the study's scenario points "
-            f"({', '.join(points)})"
+            f"({', '.join(study.scenarios)})"
         )
-    check_claims(config, points, [p.id for p in study.model_points(config)])
+    check_claims(config, list(study.scenarios), list(study.models))
+    return study
 
 
-def _check_split(config: Mapping[str, Any], point: Any) -> None:
+def _check_split(point: Point, split: Split) -> None:
     """k folds need at least two rows each (one-row folds give a meaningless R²)."""
-    from negr2.study import split_of
-
-    split = split_of(config, point.spec)
     rows = point.spec["n_train"] + point.spec["n_test"]
-    if split.get("method") == "kfold" and rows < 2 * split.get("folds", 5):
+    if split.kfold and rows < 2 * split.folds:
         raise ValueError(
-            f"scenarios.{point.name}: {split.get('folds', 5)} folds need at least "
-            f"{2 * split.get('folds', 5)} rows (n_train + n_test is {rows})"
+            f"scenarios.{point.name}: {split.folds} folds need at least "
+            f"{2 * split.folds} rows (n_train + n_test is {rows})"
         )
 
 
-def _check_informed(config: Mapping[str, Any]) -> None:
+def _check_informed(study: Study) -> None:
     """``drop_informative`` needs every scenario's generator to know its informative
     features (a user's generator tells by a test draw)."""
     from negr2.generators import builtins, family
-    from negr2.study import scenario_points
 
-    for point in scenario_points(config):
+    for point in study.scenarios.values():
         generator = family(point.name, point.spec["generator"])
         if not generator.knows_informative(point.spec):
             informed = [name for name, known in builtins().items() if known.informed]
@@ -99,32 +103,31 @@ def _check_informed(config: Mapping[str, Any]) -> None:
             )
 
 
-def _check_ablations(config: Mapping[str, Any]) -> None:
+def _check_ablations(study: Study) -> None:
     """Build every scenario's ablation variants on one trial's data, so that a feature
     named in ``keep`` or a ``drop_random.k`` that does not fit fails now, not in a job."""
-    if not any((config.get("ablations") or {}).values()):
+    ablations = study.config.get("ablations") or {}
+    if not any(ablations.values()):
         return
     from negr2.ablation import variants
     from negr2.generators import generate_scenario
-    from negr2.study import scenario_points
 
-    for point in scenario_points(config):
-        data = generate_scenario(point.id, point.spec, config["seed"], 1, seed_name=point.name)
-        variants(config["ablations"], data["feature_names"], data["informative"], 0)
+    seed = study.config["seed"]
+    for point in study.scenarios.values():
+        data = generate_scenario(point.id, point.spec, seed, 1, seed_name=point.name)
+        variants(ablations, data["feature_names"], data["informative"], 0)
 
 
-def _check_reference_model(config: Mapping[str, Any]) -> None:
-    from negr2.study import comparison_reference
-
-    reference = comparison_reference(config)
+def _check_reference_model(study: Study) -> None:
+    reference, models = study.reference, study.config["models"]
     if reference is None:
         return
-    if reference not in config["models"]:
+    if reference not in models:
         raise ValueError(
             f"comparisons.reference: {reference!r} is not one of the study's models "
-            f"({', '.join(config['models'])})"
+            f"({', '.join(models)})"
         )
-    params = config["models"][reference].get("params") or {}
+    params = models[reference].get("params") or {}
     if any(isinstance(v, list) for v in params.values()):
         raise ValueError(
             f"comparisons.reference: {reference!r} is swept; name an unswept model "

@@ -16,19 +16,20 @@ from negr2.aggregate import (
 )
 from negr2.claims import evaluate_claims
 from negr2.config import results_config
+from negr2.study import Study
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
-config = results_config(snakemake.config)
+study = Study.from_config(results_config(snakemake.config))
 summary = write_trials(
-    in_config_order(snakemake.params.cells, config), config, snakemake.output.trials
+    in_config_order(snakemake.params.cells, study), study, snakemake.output.trials
 )
-paired = pd.read_parquet(snakemake.output.trials, columns=paired_columns(config))
+paired = pd.read_parquet(snakemake.output.trials, columns=paired_columns(study))
 tables = {
     "summary": summary,
-    "comparisons": comparisons_table(paired, config),
-    "claims": evaluate_claims(paired, config),
+    "comparisons": comparisons_table(paired, study),
+    "claims": evaluate_claims(paired, study.config),
 }
 write_outputs(tables, dict(snakemake.output.items()))
 

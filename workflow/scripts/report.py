@@ -8,20 +8,21 @@ from negr2.config import results_config
 from negr2.figures import study_figures
 from negr2.paper import save_figures
 from negr2.report import render_report
+from negr2.study import Study
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
-config = results_config(snakemake.config)
+study = Study.from_config(results_config(snakemake.config))
 trials = pd.read_parquet(snakemake.input.trials)
 summary = pd.read_csv(snakemake.input.summary)
 comparisons = pd.read_csv(snakemake.input.comparisons)
 claims = pd.read_csv(snakemake.input.claims)
-figs = study_figures(trials, summary, config, comparisons)
+figs = study_figures(trials, summary, study, comparisons)
 drawn = {stem: fig.figure for stem, fig in figs.items()}
 save_figures(drawn, {stem: fig.caption for stem, fig in figs.items()}, snakemake.output.figures)
 html = render_report(
-    config,
+    study,
     trials,
     summary,
     snakemake.params.tracking_uri,

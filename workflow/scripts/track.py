@@ -9,6 +9,7 @@ import pandas as pd
 
 from negr2 import files, logs
 from negr2.config import results_config
+from negr2.study import Study
 from negr2.tracking import server_unreachable, track_study
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
@@ -21,7 +22,7 @@ uri = snakemake.params.tracking_uri
 try:
     runs = track_study(
         uri,
-        results_config(snakemake.config),
+        Study.from_config(results_config(snakemake.config)),
         trials,
         summary,
         artifacts=[snakemake.input.summary, snakemake.input.report],
