@@ -21,12 +21,10 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from negr2.chunking import Chunk, model_chunks
 from negr2.columns import COLUMNS
-
-if TYPE_CHECKING:
-    from negr2.chunking import Chunk
 
 #: Scenario keys that are never swept, besides the generator's ``fixed`` keys.
 UNSWEPT_SCENARIO_KEYS = frozenset({"generator", "split"})
@@ -237,7 +235,7 @@ class Study:
     @functools.cached_property
     def packs(self) -> dict[str, list[str]]:
         """The model point ids that share jobs, by pack label (see :mod:`negr2.plan`)."""
-        from negr2.plan import pack_label, packs
+        from negr2.plan import pack_label, packs  # plan imports this module, via resources
 
         return {pack_label(i): pack for i, pack in enumerate(packs(self))}
 
@@ -253,8 +251,6 @@ class Study:
 
     def chunks(self, model_id: str) -> list[Chunk]:
         """The chunks of a model point's cells (the same in every scenario point)."""
-        from negr2.chunking import model_chunks
-
         return model_chunks(self.config, self.models[model_id].name)
 
     @functools.cached_property
