@@ -30,7 +30,7 @@ if not workflow.overwrite_configfiles:
 
 
 # A nested --config value arrives as text ('10.0'): give it its study-file meaning.
-from negr2.config import coerce_overrides
+from negr2.schema import coerce_overrides
 
 coerce_overrides(config, workflow.config_settings.config)
 
@@ -39,7 +39,7 @@ coerce_overrides(config, workflow.config_settings.config)
 try:
     validate(config, "workflow/schemas/config.schema.yaml")
 except WorkflowError:
-    from negr2.config import describe_schema_errors
+    from negr2.schema import describe_schema_errors
 
     raise WorkflowError(
         "invalid config:\n"

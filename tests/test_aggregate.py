@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 import scipy.stats
 
-from negr2 import aggregate, generators, study, theory, trials
+from negr2 import aggregate, chunking, generators, study, theory, trials
 from negr2 import config as negr2_config
+from negr2.study import Study
 
 OLS = {"estimator": "sklearn.linear_model.LinearRegression"}
 RIDGE = {"estimator": "sklearn.linear_model.Ridge", "params": {"alpha": 1.0}}
@@ -26,6 +27,7 @@ CONFIG = {
     "models": {"LinearRegression": OLS, "Ridge": RIDGE},
     "ablations": {"drop_one": True},
 }
+STUDY = Study.from_config(CONFIG)
 VARIANTS = ["full", "drop:x0", "drop:x1", "drop:x2"]
 
 
@@ -47,7 +49,7 @@ def _chunks(config):
                 config.get("ablations"),
                 sp.spec.get("split", config.get("split")),
             )
-            for chunk in negr2_config.model_chunks(config, mp.name):
+            for chunk in chunking.model_chunks(config, mp.name):
                 out.append(trials.run_cell(data, job, range(chunk.start, chunk.stop)))
     return out
 
@@ -98,7 +100,7 @@ def _ols_closed_form(n, m, p):
 
 
 def test_summary_rows_columns_and_means(tiny_trials):
-    summary = aggregate.summary_table(tiny_trials, CONFIG)
+    summary = aggregate.summary_table(tiny_trials, STUDY)
     assert list(summary.columns[:5]) == ["scenario", "model", "ablation", "scenario_id", "model_id"]
     for column in (
         "delta_r2_mean",
@@ -132,7 +134,7 @@ def _check_deltas(summary, frame):
 
 
 def test_summary_deltas_equal_paired_differences(tiny_trials):
-    summary = aggregate.summary_table(tiny_trials, CONFIG)
+    summary = aggregate.summary_table(tiny_trials, STUDY)
     _check_deltas(summary, tiny_trials)
     assert summary["delta_r2_mean"].abs().max() > 0  # not all trivially zero
 
@@ -151,18 +153,18 @@ def test_summary_deltas_pair_only_trials_where_both_are_ok(tiny_trials):
     fail("LinearRegression", "full", 2)
     fail("LinearRegression", "drop:x1", 5)
     fail("Ridge", "drop:x2", 0)
-    summary = aggregate.summary_table(frame, CONFIG)
+    summary = aggregate.summary_table(frame, STUDY)
     _check_deltas(summary, frame)
     n_ok = summary.set_index(["model_id", "ablation"])["n_ok"]
     assert n_ok["LinearRegression", "full"] == 7 and n_ok["Ridge", "drop:x2"] == 7
     # The delta without trial 2 differs from the one with it.
     lr = summary.set_index(["model_id", "ablation"]).loc["LinearRegression", "drop:x0"]
-    full = aggregate.summary_table(tiny_trials, CONFIG).set_index(["model_id", "ablation"])
+    full = aggregate.summary_table(tiny_trials, STUDY).set_index(["model_id", "ablation"])
     assert lr["delta_r2_mean"] != full.loc[("LinearRegression", "drop:x0"), "delta_r2_mean"]
 
 
 def test_summary_theory_per_variant(tiny_trials):
-    summary = aggregate.summary_table(tiny_trials, CONFIG).set_index(["model_id", "ablation"])
+    summary = aggregate.summary_table(tiny_trials, STUDY).set_index(["model_id", "ablation"])
     assert summary.loc[("LinearRegression", "full"), "theory_r2"] == pytest.approx(
         _ols_closed_form(20, 10, 3)
     )
@@ -178,7 +180,7 @@ def test_summary_when_every_full_row_failed(tiny_trials):
     full = frame["ablation"] == "full"
     frame.loc[full, ["r2", "oos_r2", "rmse", "mae", "msle", "r2_train"]] = np.nan
     frame.loc[full, ["status", "error"]] = ["failed", "RuntimeError: x"]
-    summary = aggregate.summary_table(frame, CONFIG)
+    summary = aggregate.summary_table(frame, STUDY)
     assert len(summary) == 8
     assert summary[["delta_r2_mean", "delta_r2_lo", "delta_r2_hi"]].isna().all().all()
 
@@ -186,7 +188,7 @@ def test_summary_when_every_full_row_failed(tiny_trials):
 def test_summary_scenario_and_model_with_the_same_name():
     config = {"seed": 1, "trials": 3, "scenarios": {"same": NOISE}, "models": {"same": OLS}}
     negr2_config.check_config(config)  # nothing forbids it
-    summary = aggregate.summary_table(_run(config), config)
+    summary = aggregate.summary_table(_run(config), Study.from_config(config))
     assert summary["theory_r2"].tolist() == pytest.approx([_ols_closed_form(20, 10, 3)])
 
 
@@ -303,7 +305,7 @@ def test_comparisons_equal_paired_tests(tiny_trials, reference, other):
     frame = tiny_trials.copy()
     where = (frame["model"] == other) & (frame["trial"] == 4) & (frame["ablation"] == "full")
     frame.loc[where, ["r2", "status"]] = [np.nan, "failed"]  # one trial fewer to pair
-    table = aggregate.comparisons_table(frame, config)
+    table = aggregate.comparisons_table(frame, Study.from_config(config))
     expected_reference = reference or "LinearRegression"
     assert list(table.columns) == COMPARISON_COLUMNS
     assert table["ablation"].tolist() == VARIANTS
@@ -320,18 +322,18 @@ def test_comparisons_equal_paired_tests(tiny_trials, reference, other):
 
 def test_comparisons_empty_without_a_reference(tiny_trials):
     config = {**CONFIG, "models": {"Ridge": RIDGE, "Other": RIDGE}}
-    assert aggregate.comparison_reference(config) is None
-    table = aggregate.comparisons_table(tiny_trials, config)
+    assert study.comparison_reference(config) is None
+    table = aggregate.comparisons_table(tiny_trials, Study.from_config(config))
     assert list(table.columns) == COMPARISON_COLUMNS and len(table) == 0
 
 
 def test_comparison_reference():
-    assert aggregate.comparison_reference(CONFIG) == "LinearRegression"
-    assert aggregate.comparison_reference({**CONFIG, "comparisons": {"reference": "Ridge"}}) == (
+    assert study.comparison_reference(CONFIG) == "LinearRegression"
+    assert study.comparison_reference({**CONFIG, "comparisons": {"reference": "Ridge"}}) == (
         "Ridge"
     )
-    assert aggregate.comparison_reference({**CONFIG, "comparisons": None}) == "LinearRegression"
-    assert aggregate.comparison_reference({"models": {"Ridge": RIDGE}}) is None
+    assert study.comparison_reference({**CONFIG, "comparisons": None}) == "LinearRegression"
+    assert study.comparison_reference({"models": {"Ridge": RIDGE}}) is None
 
 
 # --- combine_trials with sweeps --------------------------------------------------------
@@ -350,6 +352,7 @@ SWEPT = {
     },
     "ablations": {"drop_one": True},
 }
+SWEPT_STUDY = Study.from_config(SWEPT)
 
 
 @pytest.fixture(scope="module")
@@ -365,7 +368,7 @@ def swept_chunks(tmp_path_factory):
 
 def test_combine_trials_order_and_swept_columns(swept_chunks):
     assert len(swept_chunks) == 2 * (1 + 2 * 2)  # scenario points × (OLS + 2 Ridge × 2 chunks)
-    combined = aggregate.combine_trials(swept_chunks[::-1], SWEPT)
+    combined = aggregate.combine_trials(swept_chunks[::-1], SWEPT_STUDY)
     assert list(combined.columns) == [*trials.COLUMNS, "n_train", "alpha"]
     scenario_ids = ["noise@n_train=20", "noise@n_train=30"]
     model_ids = ["LinearRegression", "Ridge@alpha=0.1", "Ridge@alpha=10.0"]
@@ -390,19 +393,19 @@ def test_combine_trials_order_and_swept_columns(swept_chunks):
     shuffled = [swept_chunks[i] for i in np.random.default_rng(0).permutation(len(swept_chunks))]
     timing = ["fit_seconds", "predict_seconds"]
     pd.testing.assert_frame_equal(
-        aggregate.combine_trials(shuffled, SWEPT).drop(columns=timing),
+        aggregate.combine_trials(shuffled, SWEPT_STUDY).drop(columns=timing),
         combined.drop(columns=timing),
     )
 
 
 def test_combine_trials_missing_chunk_raises(swept_chunks):
     with pytest.raises(ValueError, match=r"expected 6 cells of 4 trials each"):
-        aggregate.combine_trials(swept_chunks[:-1], SWEPT)
+        aggregate.combine_trials(swept_chunks[:-1], SWEPT_STUDY)
 
 
 def test_combine_trials_duplicate_chunk_raises(swept_chunks):
     with pytest.raises(ValueError, match=r"a trial appears twice"):
-        aggregate.combine_trials([*swept_chunks, swept_chunks[2]], SWEPT)
+        aggregate.combine_trials([*swept_chunks, swept_chunks[2]], SWEPT_STUDY)
 
 
 def swept_cells(paths):
@@ -414,24 +417,28 @@ def swept_cells(paths):
 
 def test_streamed_trials_equal_the_table_written_whole(swept_chunks, tmp_path):
     path = tmp_path / "trials.parquet"
-    summary = aggregate.write_trials(swept_cells(swept_chunks[::-1]), SWEPT, str(path))
-    whole = aggregate.combine_trials(swept_chunks, SWEPT)
+    summary = aggregate.write_trials(swept_cells(swept_chunks[::-1]), SWEPT_STUDY, str(path))
+    whole = aggregate.combine_trials(swept_chunks, SWEPT_STUDY)
     pd.testing.assert_frame_equal(pd.read_parquet(path), whole, check_exact=True)
-    pd.testing.assert_frame_equal(summary, aggregate.summary_table(whole, SWEPT), check_exact=True)
+    pd.testing.assert_frame_equal(
+        summary, aggregate.summary_table(whole, SWEPT_STUDY), check_exact=True
+    )
 
 
 def test_streaming_refuses_a_missing_or_a_repeated_chunk(swept_chunks, tmp_path):
     path = tmp_path / "trials.parquet"
     with pytest.raises(ValueError, match=r"expected 4 trials"):
-        aggregate.write_trials(swept_cells(swept_chunks[:-1]), SWEPT, str(path))
+        aggregate.write_trials(swept_cells(swept_chunks[:-1]), SWEPT_STUDY, str(path))
     with pytest.raises(ValueError, match=r"a trial appears twice"):
-        aggregate.write_trials(swept_cells([*swept_chunks, swept_chunks[2]]), SWEPT, str(path))
+        aggregate.write_trials(
+            swept_cells([*swept_chunks, swept_chunks[2]]), SWEPT_STUDY, str(path)
+        )
     assert not path.exists()  # nothing half-written
 
 
 def test_summary_of_a_swept_study(swept_chunks):
-    combined = aggregate.combine_trials(swept_chunks, SWEPT)
-    summary = aggregate.summary_table(combined, SWEPT)
+    combined = aggregate.combine_trials(swept_chunks, SWEPT_STUDY)
+    summary = aggregate.summary_table(combined, SWEPT_STUDY)
     assert list(summary.columns[:7]) == [
         "scenario",
         "model",
@@ -477,7 +484,9 @@ ACCEPTANCE = {
 @pytest.fixture(scope="module")
 def acceptance_summary():
     negr2_config.check_config(ACCEPTANCE)
-    summary = aggregate.summary_table(_run(ACCEPTANCE), ACCEPTANCE).set_index("ablation")
+    summary = aggregate.summary_table(_run(ACCEPTANCE), Study.from_config(ACCEPTANCE)).set_index(
+        "ablation"
+    )
     assert (summary["n_ok"] == 40).all()
     return summary
 
@@ -526,7 +535,9 @@ def test_acceptance_simulated_ols_mean_within_its_interval_of_the_closed_form():
         "ablations": {"keep": {"x1x2": ["x1", "x2"]}},  # p = 2,
     }
     frame = _run(config)
-    summary = aggregate.summary_table(frame, config).set_index(["model", "ablation"])
+    summary = aggregate.summary_table(frame, Study.from_config(config)).set_index(
+        ["model", "ablation"]
+    )
     expected = {
         ("LinearRegression", "full"): _ols_closed_form(30, 10, 3),
         ("LinearRegression", "keep:x1x2"): _ols_closed_form(30, 10, 2),

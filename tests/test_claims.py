@@ -18,7 +18,7 @@ import pytest
 import scipy.stats
 import yaml
 
-from negr2 import claims, config
+from negr2 import claims, config, schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = yaml.safe_load((ROOT / "workflow" / "schemas" / "config.schema.yaml").read_text())
@@ -228,10 +228,10 @@ def test_check_config_rejects_bad_claims(claim, pattern):
 )
 def test_schema_rejects_bad_claims(change, path):
     cfg = _config({**_claim("OLS", "KNN@n_neighbors=2", scenario="noise@n_train=20"), **change})
-    message = config.describe_schema_errors(cfg, str(ROOT / "workflow/schemas/config.schema.yaml"))
+    message = schema.describe_schema_errors(cfg, str(ROOT / "workflow/schemas/config.schema.yaml"))
     assert message.startswith(path), message
     missing = _config({"text": "x", "scenario": "s", "better": "a", "than": "b"})
-    assert "'metric' is a required property" in config.describe_schema_errors(
+    assert "'metric' is a required property" in schema.describe_schema_errors(
         missing, str(ROOT / "workflow/schemas/config.schema.yaml")
     )
 

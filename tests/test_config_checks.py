@@ -1,4 +1,5 @@
-"""negr2.config: chunks, fingerprints, import-path checks and schema messages."""
+"""The config's checks and their neighbours: chunks, fingerprints, import-path checks
+and schema messages."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from negr2 import config
+from negr2 import chunking, config, fingerprints, import_paths, schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
@@ -23,7 +24,7 @@ CONFIG = ROOT / "config" / "config.yaml"
 @pytest.mark.parametrize("trials", [1, 2, 3, 7, 10, 50, 99, 100, 101, 1000])
 @pytest.mark.parametrize("count", [1, 2, 3, 4, 6, 7, 16, 200])
 def test_chunks_partition_trials(trials, count):
-    parts = config.chunks(trials, count)
+    parts = chunking.chunks(trials, count)
     expected_count = min(count, trials)
     assert len(parts) == expected_count
     # Contiguous, starting at 0 and ending at trials: every trial exactly once.
@@ -44,34 +45,34 @@ def test_chunks_partition_trials(trials, count):
 def test_chunks_exhaustive_small():
     for trials in range(1, 80):
         for count in range(1, 90):
-            sizes = [c.stop - c.start for c in config.chunks(trials, count)]
+            sizes = [c.stop - c.start for c in chunking.chunks(trials, count)]
             assert sum(sizes) == trials
             assert max(sizes) - min(sizes) <= 1, (trials, count, sizes)
 
 
 def test_chunks_example():
-    parts = config.chunks(10, 4)
+    parts = chunking.chunks(10, 4)
     assert sorted(c.stop - c.start for c in parts) == [2, 2, 3, 3]
     assert [c.label for c in parts] == ["1of4", "2of4", "3of4", "4of4"]
-    assert [c.label for c in config.chunks(2, 5)] == ["1of2", "2of2"]
+    assert [c.label for c in chunking.chunks(2, 5)] == ["1of2", "2of2"]
 
 
 @pytest.mark.parametrize(("trials", "count"), [(0, 1), (1, 0), (-3, 2), (5, -1)])
 def test_chunks_bad_arguments(trials, count):
     with pytest.raises(ValueError):
-        config.chunks(trials, count)
+        chunking.chunks(trials, count)
 
 
 @pytest.mark.parametrize(("trials", "count"), [(100, 1), (100, 2), (100, 7), (5, 5), (3, 8)])
 def test_chunk_from_label_inverts_label(trials, count):
-    for chunk in config.chunks(trials, count):
-        assert config.chunk_from_label(trials, chunk.label) == chunk
+    for chunk in chunking.chunks(trials, count):
+        assert chunking.chunk_from_label(trials, chunk.label) == chunk
 
 
 def test_model_chunks_reads_config():
     cfg = {"trials": 10, "models": {"A": {"chunks": 3}, "B": {}}}
-    assert len(config.model_chunks(cfg, "A")) == 3
-    assert [(c.start, c.stop) for c in config.model_chunks(cfg, "B")] == [(0, 10)]
+    assert len(chunking.model_chunks(cfg, "A")) == 3
+    assert [(c.start, c.stop) for c in chunking.model_chunks(cfg, "B")] == [(0, 10)]
 
 
 # --- fingerprint ----------------------------------------------------------------------
@@ -80,16 +81,20 @@ def test_model_chunks_reads_config():
 def test_fingerprint_ignores_key_order():
     a = {"models": {"A": {"alpha": 1.0, "max_iter": 5}}, "seed": 1, "trials": [1, 2]}
     b = {"trials": [1, 2], "seed": 1, "models": {"A": {"max_iter": 5, "alpha": 1.0}}}
-    assert config.fingerprint(a) == config.fingerprint(b)
-    assert len(config.fingerprint(a)) == 16
-    int(config.fingerprint(a), 16)  # hexadecimal
+    assert fingerprints.fingerprint(a) == fingerprints.fingerprint(b)
+    assert len(fingerprints.fingerprint(a)) == 16
+    int(fingerprints.fingerprint(a), 16)  # hexadecimal
 
 
 def test_fingerprint_changes_with_content():
     a = {"seed": 1, "params": {"alpha": 1.0}}
-    assert config.fingerprint(a) != config.fingerprint({"seed": 2, "params": {"alpha": 1.0}})
-    assert config.fingerprint(a) != config.fingerprint({"seed": 1, "params": {"alpha": 0.5}})
-    assert config.fingerprint([1, 2]) != config.fingerprint([2, 1])  # lists keep order
+    assert fingerprints.fingerprint(a) != fingerprints.fingerprint(
+        {"seed": 2, "params": {"alpha": 1.0}}
+    )
+    assert fingerprints.fingerprint(a) != fingerprints.fingerprint(
+        {"seed": 1, "params": {"alpha": 0.5}}
+    )
+    assert fingerprints.fingerprint([1, 2]) != fingerprints.fingerprint([2, 1])  # lists keep order
 
 
 # --- check_import_path ----------------------------------------------------------------
@@ -107,7 +112,7 @@ def test_fingerprint_changes_with_content():
     ],
 )
 def test_check_import_path_accepts_real_paths(path):
-    config.check_import_path(path, "models.X.estimator")  # no exception
+    import_paths.check_import_path(path, "models.X.estimator")  # no exception
 
 
 @pytest.mark.parametrize(
@@ -123,7 +128,7 @@ def test_check_import_path_accepts_real_paths(path):
 def test_check_import_path_rejects(path, detail):
     key = "models.MyModel.estimator"
     with pytest.raises(ValueError) as info:
-        config.check_import_path(path, key)
+        import_paths.check_import_path(path, key)
     message = str(info.value)
     assert key in message
     assert detail in message
@@ -132,7 +137,7 @@ def test_check_import_path_rejects(path, detail):
 def test_check_import_path_does_not_import_the_module():
     code = (
         "import sys\n"
-        "from negr2.config import check_import_path\n"
+        "from negr2.import_paths import check_import_path\n"
         "check_import_path('sklearn.linear_model.Ridge', 'k')\n"
         "check_import_path('sklearn.ensemble.RandomForestRegressor', 'k')\n"
         "try:\n"
@@ -183,7 +188,7 @@ def test_describe_schema_errors_names_key_paths(shipped_config):
     cfg["trials"] = 0
     noise = cfg["scenarios"]["noise"]
     noise["n_tset"] = noise.pop("n_test")
-    message = config.describe_schema_errors(cfg, str(SCHEMA))
+    message = schema.describe_schema_errors(cfg, str(SCHEMA))
     lines = message.splitlines()
     assert len(lines) == 2, message
     assert any(line.startswith("trials: ") and "minimum of 1" in line for line in lines)
@@ -198,7 +203,7 @@ def test_a_misspelt_generator_key_is_named_with_the_closest_one(shipped_config):
     # to check: the schema lets them through, the generator names the stray one.
     cfg = copy.deepcopy(shipped_config)
     cfg["scenarios"]["noise"]["n_featrues"] = 3
-    assert config.describe_schema_errors(cfg, str(SCHEMA)) == (
+    assert schema.describe_schema_errors(cfg, str(SCHEMA)) == (
         "the config does not match the schema"
     )
     with pytest.raises(
@@ -213,7 +218,7 @@ def test_describe_schema_errors_nested_and_top_level(shipped_config):
     cfg = copy.deepcopy(shipped_config)
     cfg["models"]["Ridge"]["chunks"] = 0
     cfg["colour"] = "blue"
-    message = config.describe_schema_errors(cfg, str(SCHEMA))
+    message = schema.describe_schema_errors(cfg, str(SCHEMA))
     assert "models.Ridge.chunks: 0 is less than the minimum of 1" in message.splitlines()
     assert any(
         line.startswith("(top level): ") and "'colour' was unexpected" in line
@@ -222,7 +227,7 @@ def test_describe_schema_errors_nested_and_top_level(shipped_config):
 
 
 def test_describe_schema_errors_valid_config_has_fallback_text(shipped_config):
-    assert config.describe_schema_errors(shipped_config, str(SCHEMA)) == (
+    assert schema.describe_schema_errors(shipped_config, str(SCHEMA)) == (
         "the config does not match the schema"
     )
 
@@ -231,7 +236,7 @@ def test_describe_schema_errors_with_non_string_key(shipped_config):
     cfg = copy.deepcopy(shipped_config)
     cfg["scenarios"][2025] = dict(cfg["scenarios"]["noise"], n_test=1)
     cfg["scenarios"]["noise"]["n_test"] = 1
-    message = config.describe_schema_errors(cfg, str(SCHEMA))
+    message = schema.describe_schema_errors(cfg, str(SCHEMA))
     assert "scenarios.noise.n_test: 1 is less than the minimum of 2" in message
     assert "scenarios.2025.n_test: 1 is less than the minimum of 2" in message
 
@@ -361,12 +366,12 @@ def test_describe_schema_errors_for_sweeps_and_ablations():
         {"noise": {**NOISE, "n_train": [20, 1]}},
         ablations={"drop_one": True, "drop_evrything": True},
     )
-    lines = config.describe_schema_errors(cfg, str(SCHEMA)).splitlines()
+    lines = schema.describe_schema_errors(cfg, str(SCHEMA)).splitlines()
     assert any(line.startswith("ablations: ") and "'drop_evrything'" in line for line in lines)
     assert "scenarios.noise.n_train.1: 1 is less than the minimum of 2" in lines
     assert len(lines) == 2, lines
     empty = _study({"noise": {**NOISE, "n_train": []}})
-    assert config.describe_schema_errors(empty, str(SCHEMA)) == (
+    assert schema.describe_schema_errors(empty, str(SCHEMA)) == (
         "scenarios.noise.n_train: [] should be non-empty"
     )
 
@@ -377,7 +382,7 @@ def test_describe_schema_errors_for_sweeps_and_ablations():
 )
 def test_model_chunks_cap_the_trials_per_job(trials, chunks, expected):
     study = {"trials": trials, "models": {"M": {"chunks": chunks}}}
-    parts = config.model_chunks(study, "M")
+    parts = chunking.model_chunks(study, "M")
     assert len(parts) == expected
-    assert max(c.stop - c.start for c in parts) <= config.MAX_TRIALS_PER_JOB
+    assert max(c.stop - c.start for c in parts) <= chunking.MAX_TRIALS_PER_JOB
     assert sum(c.stop - c.start for c in parts) == trials

@@ -15,9 +15,10 @@ from sklearn.neighbors import KNeighborsRegressor
 from sklearn.utils._param_validation import InvalidParameterError
 from test_workflow import planned_jobs
 
-from negr2.config import canonical, coerce_overrides
 from negr2.failures import closing_lines, failed_cells, over_limit
+from negr2.fingerprints import canonical
 from negr2.models import check_params
+from negr2.schema import coerce_overrides
 
 # An estimator whose every fit fails, to make a cell that failed all its trials.
 BROKEN_MODULE = """

@@ -15,7 +15,7 @@ from conftest import REPO, SNAKEMAKE
 from test_paper import need
 from test_workflow import planned_jobs
 
-from negr2 import paper
+from negr2 import paper_numbers
 from negr2.manuscript import cited_studies, resolve_studies, tex_missing, uncommented
 from negr2.study import model_points, scenario_points
 
@@ -152,7 +152,7 @@ def test_an_invalid_study_config_is_named_before_any_job(tmp_path):
 def macro_uses(tex: str) -> list[tuple[str, str | None, list[str]]]:
     """(macro, study or None, arguments) of every numbers.tex macro in ``tex``."""
     uses = []
-    for macro, arity in paper.ARITY.items():
+    for macro, arity in paper_numbers.ARITY.items():
         pattern = rf"\\{macro}(?:\[([^\]]*)\])?" + r"\{([^{}]*)\}" * arity
         found = re.findall(pattern, tex)
         # A use, not a definition's body (\\newcommand{\\cfg}[2]{\\NegrInfo[#1]{config:#2}}).
@@ -171,7 +171,10 @@ def test_the_example_article_cites_only_cells_its_studies_have():
     assert len(uses) > 50
     for macro, study, args in uses:
         assert study in configs, f"\\{macro}{args} names no cited study"
-        if paper.ARITY[macro] >= 2 and macro in {**paper.MACROS, **paper.DELTA_MACROS}:
+        if paper_numbers.ARITY[macro] >= 2 and macro in {
+            **paper_numbers.MACROS,
+            **paper_numbers.DELTA_MACROS,
+        }:
             scenarios = [p.id for p in scenario_points(configs[study])]
             models = [p.id for p in model_points(configs[study])]
             assert args[0] in scenarios, f"\\{macro}[{study}]: no scenario {args[0]}"

@@ -12,16 +12,10 @@ import subprocess
 import pandas as pd
 import pytest
 
-from negr2.paper import (
-    claims_tex,
-    escape_latex,
-    latex_number,
-    numbers_tex,
-    reference_tex,
-    study_info,
-    table_tex,
-)
+from negr2.paper_numbers import latex_number, numbers_tex, study_info
+from negr2.paper_tables import claims_tex, escape_latex, reference_tex, table_tex
 from negr2.reference import compare
+from negr2.study import Study
 
 MANUSCRIPT = r"""\documentclass{article}
 \usepackage{booktabs}
@@ -80,8 +74,15 @@ def summary_table(neg_pct: float = 12.5, mean_r2: float = -0.25) -> pd.DataFrame
 
 
 def test_numbers_define_every_full_cell():
-    config = {"study": "demo", "trials": 8, "seed": 1, "scenarios": {"s": {"n_train": [20, 40]}}}
-    tex = numbers_tex(summary_table(), "demo", info=study_info(config, "abc123"))
+    config = {
+        "study": "demo",
+        "trials": 8,
+        "seed": 1,
+        "scenarios": {"s": {"n_train": [20, 40]}},
+        "models": {"A": {"estimator": "sklearn.dummy.DummyRegressor"}},
+    }
+    info = study_info(Study.from_config(config), "abc123")
+    tex = numbers_tex(summary_table(), "demo", info=info)
     pattern = r"\\csname negrtwo@demo@(\S+)\\endcsname\{(.*)\}$"
     defined = dict(re.findall(pattern, tex, flags=re.M))
     assert defined["NegPct@s@A"] == "12.5"

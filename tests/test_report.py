@@ -22,7 +22,7 @@ from negr2.aggregate import combine_trials, comparisons_table, summary_table
 from negr2.figures import registry
 from negr2.generators import generate_scenario
 from negr2.report import render_report
-from negr2.study import model_points, scenario_points
+from negr2.study import Study, model_points, scenario_points
 from negr2.trials import CellJob, run_cell
 
 OLS = {"estimator": "sklearn.linear_model.LinearRegression"}
@@ -148,10 +148,11 @@ def run_study(config: dict, folder) -> dict[str, pd.DataFrame]:
             path = folder / f"{len(paths)}.parquet"
             run_cell(data, job, range(config["trials"])).to_parquet(path, index=False)
             paths.append(str(path))
-    trials = combine_trials(paths, config)
+    study = Study.from_config(config)
+    trials = combine_trials(paths, study)
     trials.to_parquet(folder / "trials.parquet", index=False)
-    summary_table(trials, config).to_csv(folder / "summary.csv", index=False)
-    comparisons_table(trials, config).to_csv(folder / "comparisons.csv", index=False)
+    summary_table(trials, study).to_csv(folder / "summary.csv", index=False)
+    comparisons_table(trials, study).to_csv(folder / "comparisons.csv", index=False)
     return {
         name: pd.read_parquet(folder / f"{name}.parquet")
         if name == "trials"
@@ -175,8 +176,9 @@ def build(tmp_path_factory):
                 tables["summary"],
                 tables["comparisons"],
             )
-            figs = figures.study_figures(trials, summary, config, comparisons)
-            html = render_report(config, trials, summary, "sqlite:///x.db", comparisons=comparisons)
+            study = Study.from_config(config)
+            figs = figures.study_figures(trials, summary, study, comparisons)
+            html = render_report(study, trials, summary, "sqlite:///x.db", comparisons=comparisons)
             built[design] = (design, config, tables, figs, html)
         return built[design]
 
@@ -286,7 +288,7 @@ def test_published_comparison_counts_the_expected_chance_disagreements(study):
 
 def test_figures_are_deterministic(build):
     _, config, tables, figs, _ = build("plain")
-    again = figures.study_figures(tables["trials"], tables["summary"], config)
+    again = figures.study_figures(tables["trials"], tables["summary"], Study.from_config(config))
     for stem, drawn in figs.items():
         assert _png(drawn.figure) == _png(again[stem].figure), stem
 
@@ -350,7 +352,9 @@ def test_a_kind_registered_in_its_own_module_shows_in_the_report(build, tmp_path
     monkeypatch.syspath_prepend(tmp_path)
     new_figure = importlib.import_module("new_figure")
     monkeypatch.setattr(registry, "KINDS", (*registry.KINDS, new_figure.KIND))
-    html = render_report(config, tables["trials"], tables["summary"], "sqlite:///x.db")
+    html = render_report(
+        Study.from_config(config), tables["trials"], tables["summary"], "sqlite:///x.db"
+    )
     stems = re.findall(r'<figure id="fig-([^"]+)">', html)
     assert stems == [*EXPECTED_STEMS["plain"], "new-kind-noise"]
     assert html.rindex("<h3>A new section</h3>") < html.index('<figure id="fig-new-kind-noise">')
@@ -376,7 +380,7 @@ def test_claims_are_stated_with_their_verdicts(build):
     }
     claims = evaluate_claims(tables["trials"], config)
     html = render_report(
-        config,
+        Study.from_config(config),
         tables["trials"],
         tables["summary"],
         "sqlite:///x.db",

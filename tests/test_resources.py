@@ -42,27 +42,23 @@ def test_only_ablations_that_are_on_add_fits():
 
 
 def test_cheap_cells_are_packed_in_id_order_up_to_the_pack_budget():
-    from types import SimpleNamespace
-
     from negr2 import plan
+    from negr2.study import Study
 
-    def point(name, **spec):
-        return SimpleNamespace(name=name, spec={"estimator": "m.E", **spec})
+    def model(**spec):
+        return {"estimator": "m.E", **spec}
 
-    config = {
-        "trials": 100,
-        "scenarios": {"s": {"n_features": 3}},
-        "models": {"b": {}, "a": {}, "slow": {}, "big": {"chunks": 2}, "c": {}},
-    }
     models = {
-        "b": point("b", seconds_per_trial=0.02),  # 2 s
-        "a": point("a", seconds_per_trial=0.02),  # 2 s
-        "slow": point("slow", seconds_per_trial=1.0),  # 100 s: alone
-        "big": point("big"),  # chunked: alone
-        "c": point("c", seconds_per_trial=0.02),  # 2 s: a pack holds 5 s
+        "b": model(seconds_per_trial=0.02),  # 2 s
+        "a": model(seconds_per_trial=0.02),  # 2 s
+        "slow": model(seconds_per_trial=1.0),  # 100 s: alone
+        "big": model(chunks=2),  # chunked: alone
+        "c": model(seconds_per_trial=0.02),  # 2 s: a pack holds 5 s
     }
-    assert plan.packs(config, models) == [["a", "b"], ["c"]]
-    assert plan.packs(config, dict(reversed(models.items()))) == [["a", "b"], ["c"]]
+    config = {"trials": 100, "scenarios": {"s": {"n_features": 3}}, "models": models}
+    assert plan.packs(Study.from_config(config)) == [["a", "b"], ["c"]]
+    backwards = {**config, "models": dict(reversed(models.items()))}
+    assert plan.packs(Study.from_config(backwards)) == [["a", "b"], ["c"]]
 
 
 def test_cells_of_long_history_are_logged_early():
@@ -92,6 +88,7 @@ def test_cells_of_long_history_are_logged_early():
 
 def test_a_swept_feature_count_is_costed_at_each_point():
     from negr2 import plan
+    from negr2.study import Study
 
     config = {
         "trials": 100,
@@ -101,4 +98,4 @@ def test_a_swept_feature_count_is_costed_at_each_point():
     }
     ols = {**OLS, "seconds_per_trial": 0.01}
     # the costliest point: 8 features, so 1 + 8 variants per trial, 100 trials of 0.01 s
-    assert plan.cell_seconds(config, ols) == 100 * 9 * 0.01
+    assert plan.cell_seconds(Study.from_config(config), ols) == 100 * 9 * 0.01

@@ -143,9 +143,9 @@ def test_every_module_python_loads_is_found(source, module):
     assert module.removeprefix("negr2.").replace(".", "/") + ".py" in found
 
 
-def test_the_trials_jobs_run_the_config_module():
-    # run_trials.py reads chunk labels with negr2.config; the hand-kept list missed it.
-    assert "config.py" in package_files(SCRIPTS / "run_trials.py")
+def test_the_trials_jobs_run_the_chunking_module():
+    # run_trials.py reads chunk labels with negr2.chunking; a hand-kept list would miss it.
+    assert "chunking.py" in package_files(SCRIPTS / "run_trials.py")
     assert "templates/report.html.j2" in package_files(STEPS / "report.py")
     assert "tracking.py" not in package_files(SCRIPTS / "run_trials.py")
 

@@ -30,6 +30,10 @@ def _config(scenarios=None, models=None):
     }
 
 
+def _study(cfg):
+    return study.Study.from_config(cfg)
+
+
 # --- point_id ------------------------------------------------------------------------
 
 
@@ -224,12 +228,12 @@ def test_swept_columns_scenario_keys_first_each_once():
         "KNN2": {"estimator": KNN, "params": {"n_neighbors": [1, 3], "weights": ["uniform"]}},
         "OLS": OLS,
     }
-    columns = study.swept_columns(_config(scenarios, models))
+    columns = _study(_config(scenarios, models)).swept_columns
     assert columns == ["n_train", "n_features", "coef", "weights", "n_neighbors"]
 
 
 def test_swept_columns_empty_without_sweeps():
-    assert study.swept_columns(_config({"noise": NOISE, "lin": LINEAR})) == []
+    assert _study(_config({"noise": NOISE, "lin": LINEAR})).swept_columns == []
 
 
 # --- check_sweeps ----------------------------------------------------------------------
@@ -238,19 +242,19 @@ def test_swept_columns_empty_without_sweeps():
 def test_check_sweeps_accepts_a_valid_study():
     scenarios = {"noise": {**NOISE, "n_train": [20, 40]}, "lin": LINEAR}
     models = {"OLS": OLS, "KNN": {"estimator": KNN, "params": {"n_neighbors": [1, 5]}}}
-    study.check_sweeps(_config(scenarios, models))  # no exception
+    study.check_sweeps(_study(_config(scenarios, models)))  # no exception
 
 
 @pytest.mark.parametrize("key", ["seed", "trial", "r2", "ablation", "status", "model_id"])
 def test_check_sweeps_rejects_a_reserved_column(key):
     models = {"M": {"estimator": KNN, "params": {key: [1, 2]}}}
     with pytest.raises(ValueError, match=rf"^{key}: cannot be swept, it would shadow"):
-        study.check_sweeps(_config(models=models))
+        study.check_sweeps(_study(_config(models=models)))
 
 
 def test_check_sweeps_allows_a_reserved_name_that_is_not_swept():
     models = {"M": {"estimator": KNN, "params": {"seed": 1}}}
-    study.check_sweeps(_config(models=models))  # a constant adds no column
+    study.check_sweeps(_study(_config(models=models)))  # a constant adds no column
 
 
 def test_check_sweeps_rejects_a_key_swept_by_scenario_and_model():
@@ -265,14 +269,14 @@ def test_check_sweeps_rejects_a_key_swept_by_scenario_and_model():
     }
     models = {"M": {"estimator": KNN, "params": {"noise": [0.1, 0.2]}}}
     with pytest.raises(ValueError, match=r"^noise: swept by both a scenario and a model"):
-        study.check_sweeps(_config(scenarios, models))
+        study.check_sweeps(_study(_config(scenarios, models)))
 
 
 def test_key_swept_by_two_scenarios_is_one_column():
     scenarios = {"a": {**NOISE, "n_train": [20, 30]}, "b": {**NOISE, "n_train": [40]}}
     cfg = _config(scenarios)
-    study.check_sweeps(cfg)
-    assert study.swept_columns(cfg) == ["n_train"]
+    study.check_sweeps(_study(cfg))
+    assert _study(cfg).swept_columns == ["n_train"]
 
 
 @pytest.mark.parametrize(
@@ -288,7 +292,7 @@ def test_empty_list_is_an_error(cfg):
     with pytest.raises(ValueError, match=r"an empty list sweeps nothing"):
         study.scenario_points(cfg) + study.model_points(cfg)
     with pytest.raises(ValueError, match=r"an empty list sweeps nothing"):
-        study.check_sweeps(cfg)
+        _study(cfg)
 
 
 def test_empty_list_error_names_the_key():
@@ -306,3 +310,115 @@ def test_repeated_sweep_value_is_rejected_up_front():
         study.scenario_points(cfg)
     with pytest.raises(ValueError, match="n_train"):
         config.check_config(cfg)
+
+
+# --- Study ------------------------------------------------------------------------------
+
+PLAN_MODELS = {
+    "b": {"estimator": "m.E", "seconds_per_trial": 0.02},  # 100 trials: 2 s, packed
+    "slow": {"estimator": "m.E", "seconds_per_trial": 1.0},  # 100 s: alone
+    "a": {"estimator": "m.E", "seconds_per_trial": 0.02},  # 2 s, packed
+    "big": {"estimator": "m.E", "chunks": 3},  # chunked: alone
+    "c": {"estimator": "m.E", "seconds_per_trial": 0.02},  # 2 s: a pack holds 5 s
+}
+
+
+def test_study_cells_in_config_order():
+    scenarios = {"b": {**NOISE, "n_train": [30, 20]}, "a": NOISE}
+    models = {"Z": OLS, "K": {"estimator": KNN, "params": {"n_neighbors": [3, 1]}}}
+    s = _study(_config(scenarios, models))
+    assert list(s.scenarios) == ["b@n_train=30", "b@n_train=20", "a"]
+    assert list(s.models) == ["Z", "K@n_neighbors=3", "K@n_neighbors=1"]
+    assert s.cells == [
+        ("b@n_train=30", "Z"),
+        ("b@n_train=30", "K@n_neighbors=3"),
+        ("b@n_train=30", "K@n_neighbors=1"),
+        ("b@n_train=20", "Z"),
+        ("b@n_train=20", "K@n_neighbors=3"),
+        ("b@n_train=20", "K@n_neighbors=1"),
+        ("a", "Z"),
+        ("a", "K@n_neighbors=3"),
+        ("a", "K@n_neighbors=1"),
+    ]
+    assert s.swept_columns == ["n_train", "n_neighbors"]
+    assert s.scenarios["b@n_train=20"].spec["n_train"] == 20
+
+
+def test_study_splits_resolve_the_defaults_once():
+    from pathlib import Path
+
+    import yaml
+
+    schema_file = Path(__file__).parents[1] / "workflow" / "schemas" / "config.schema.yaml"
+    schema = yaml.safe_load(schema_file.read_text())
+    assert schema["$defs"]["split"]["properties"]["folds"]["default"] == study.DEFAULT_FOLDS
+    scenarios = {
+        "inherits": NOISE,
+        "own": {**NOISE, "split": {"method": "kfold", "folds": 3}},
+        "holdout": {**NOISE, "split": {"method": "holdout"}},
+        "empty": {**NOISE, "split": {}},
+    }
+    s = _study({**_config(scenarios), "split": {"method": "kfold"}})
+    assert s.splits == {
+        "inherits": study.Split("kfold", study.DEFAULT_FOLDS),
+        "own": study.Split("kfold", 3),
+        "holdout": study.Split("holdout", study.DEFAULT_FOLDS),
+        "empty": study.Split("holdout", study.DEFAULT_FOLDS),  # {} is one holdout split
+    }
+    assert [split.fits for split in s.splits.values()] == [study.DEFAULT_FOLDS, 3, 1, 1]
+    assert s.splits["own"].text == "3-fold CV"
+    assert s.splits["holdout"].text == "holdout split"
+    # What the jobs are given stays the split as written, without the defaults.
+    assert s.raw_split("inherits") == {"method": "kfold"}
+    assert s.raw_split("empty") == {}
+    assert _study(_config()).splits == {"noise": study.Split("holdout", study.DEFAULT_FOLDS)}
+
+
+def test_study_reference():
+    models = {"LinearRegression": OLS, "KNN": {"estimator": KNN}}
+    assert _study(_config(models=models)).reference == "LinearRegression"
+    chosen = {**_config(models=models), "comparisons": {"reference": "KNN"}}
+    assert _study(chosen).reference == "KNN"
+    assert _study({**chosen, "comparisons": {"reference": None}}).reference is None
+    assert _study(_config(models={"KNN": {"estimator": KNN}})).reference is None
+
+
+def test_study_job_plan():
+    cfg = {"trials": 100, "scenarios": {"s": {"n_features": 3}}, "models": PLAN_MODELS}
+    s = _study(cfg)
+    # cheap single-chunk cells in id order, at most 5 s of work a pack
+    assert s.packs == {"pack1": ["a", "b"], "pack2": ["c"]}
+    assert s.alone == ["slow", "big"]  # config order
+    assert s.pack_of("b") == "pack1" and s.pack_of("slow") is None
+    assert [(c.start, c.stop) for c in s.chunks("big")] == [(0, 33), (33, 67), (67, 100)]
+    assert [(c.start, c.stop) for c in s.chunks("slow")] == [(0, 100)]
+    from negr2 import plan
+
+    assert list(s.packs.values()) == plan.packs(s)
+
+
+def test_study_name_and_early_cells():
+    cfg = {
+        **_config({"small": NOISE, "long": {**NOISE, "n_features": 20}}),
+        "study": "demo",
+        "trials": 500,
+        "ablations": {"drop_one": True},
+        "mlflow": {"history": "all", "log_cells": "auto"},
+    }
+    s = _study(cfg)
+    assert s.name == "demo"
+    # 500 trials x (1 + n_features) variants x 12 metrics: 24,000 values for 3 features,
+    # 126,000 for 20; cells of 50,000 values or more are logged early.
+    assert s.early == ["long"]
+
+
+def test_study_is_frozen():
+    import dataclasses
+
+    s = _study(_config())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.scenarios = {}
+    with pytest.raises(TypeError):
+        s.scenarios["other"] = s.scenarios["noise"]
+    with pytest.raises(TypeError):
+        s.models["other"] = s.models["OLS"]

@@ -19,6 +19,7 @@ from mlflow.tracking import MlflowClient
 from test_workflow import check_mlflow_matches_files, planned_jobs, results, store
 
 from negr2.cell_runs import scenario_dataset
+from negr2.study import Study
 from negr2.tracking import prepare_store
 
 pytestmark = pytest.mark.e2e
@@ -87,10 +88,10 @@ def test_dataset_digest_follows_what_draws_the_data():
     config = tiny_config() | {"preprocessing": "none", "ablations": {}}
     config["scenarios"]["noise"] |= {"noise_sd": 1.0}
     row = {"scenario_id": "noise"}
-    digest = scenario_dataset(config, row).dataset.digest
-    assert scenario_dataset(config | {"seed": 8}, row).dataset.digest != digest
-    assert scenario_dataset(config | {"trials": 7}, row).dataset.digest != digest
-    assert scenario_dataset(dict(config), row).dataset.digest == digest
+    digest = scenario_dataset(Study.from_config(config), row).dataset.digest
+    assert scenario_dataset(Study.from_config(config | {"seed": 8}), row).dataset.digest != digest
+    assert scenario_dataset(Study.from_config(config | {"trials": 7}), row).dataset.digest != digest
+    assert scenario_dataset(Study.from_config(dict(config)), row).dataset.digest == digest
 
 
 def test_deleted_store_dry_run_changes_nothing_then_relogs(tmp_path):

@@ -22,27 +22,21 @@ from negr2.ablation import n_kept
 from negr2.columns import CELL, CSV_FLOATS, FULL
 from negr2.generators import builtin
 from negr2.stats import paired_difference, summarise
-from negr2.study import (
-    comparison_reference,
-    model_points,
-    scenario_points,
-    split_of,
-    swept_columns,
-)
+from negr2.study import Study, resolve_split
 
 
-def combine_trials(chunk_paths: Iterable[str], config: Mapping[str, Any]) -> pd.DataFrame:
+def combine_trials(chunk_paths: Iterable[str], study: Study) -> pd.DataFrame:
     """Read every chunk, add the swept columns and order the rows by the config's
     scenarios and models, then by trial, so the table does not depend on which job
     finished first."""
     trials = pd.concat([pd.read_parquet(p) for p in chunk_paths], ignore_index=True)
-    trials = _with_swept_columns(trials, config)
-    _check_complete(trials, config, len(scenario_points(config)) * len(model_points(config)))
+    trials = _with_swept_columns(trials, study)
+    _check_complete(trials, study.config["trials"], len(study.cells))
     return trials
 
 
 def write_trials(
-    cells: Iterable[tuple[str, str, Sequence[str]]], config: Mapping[str, Any], path: str
+    cells: Iterable[tuple[str, str, Sequence[str]]], study: Study, path: str
 ) -> pd.DataFrame:
     """Write the study's trials table to ``path`` one cell at a time and return its
     summary: the job holds one cell's rows, never the whole table (a study of a million
@@ -60,7 +54,7 @@ def write_trials(
     with files.atomic_path(path) as tmp:
         try:
             for scenario_id, model_id, cell_files in cells:
-                rows = cell_trials(cell_files, config, scenario_id, model_id)
+                rows = cell_trials(cell_files, study, scenario_id, model_id)
                 table = pa.Table.from_pandas(rows, preserve_index=False)
                 if writer is None:
                     # A column empty in the first cell (no failed trial: no error text)
@@ -71,7 +65,7 @@ def write_trials(
                     ).with_metadata(table.schema.metadata)
                     writer = pq.ParquetWriter(tmp, schema)
                 writer.write_table(table.cast(schema))
-                summaries.append(summary_table(rows, config))
+                summaries.append(summary_table(rows, study))
         finally:
             if writer is not None:
                 writer.close()
@@ -79,58 +73,56 @@ def write_trials(
 
 
 def in_config_order(
-    files: Mapping[str, Sequence[str]], config: Mapping[str, Any]
+    files: Mapping[str, Sequence[str]], study: Study
 ) -> list[tuple[str, str, Sequence[str]]]:
     """``(scenario_id, model_id, files)`` of every cell in the config's order, from the
     trials files of each ``"scenario_id/model_id"``."""
-    return [
-        (s.id, m.id, files[f"{s.id}/{m.id}"])
-        for s in scenario_points(config)
-        for m in model_points(config)
-    ]
+    return [(s, m, files[f"{s}/{m}"]) for s, m in study.cells]
 
 
-def paired_columns(config: Mapping[str, Any]) -> list[str]:
+def paired_columns(study: Study) -> list[str]:
     """The trials columns that the comparisons and the claims read."""
     from negr2.claims import metric_column
 
-    metrics = [metric_column(claim["metric"]) for claim in config.get("claims") or []]
+    claims = study.config.get("claims") or []
+    metrics = [metric_column(claim["metric"]) for claim in claims]
     keys = ["scenario", "scenario_id", "model", "model_id", "ablation", "trial", "status", "r2"]
     return keys + [m for m in dict.fromkeys(metrics) if m not in keys]
 
 
 def cell_trials(
-    paths: Iterable[str], config: Mapping[str, Any], scenario_id: str, model_id: str
+    paths: Iterable[str], study: Study, scenario_id: str, model_id: str
 ) -> pd.DataFrame:
     """One cell's rows from its trials files (its chunks, or the pack it shares),
     exactly as :func:`combine_trials` puts them in the study's table."""
     trials = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
     rows = trials[(trials["scenario_id"] == scenario_id) & (trials["model_id"] == model_id)]
-    rows = _with_swept_columns(rows.reset_index(drop=True), config)
-    if rows["trial"].nunique() != config["trials"]:
-        raise ValueError(f"{scenario_id}/{model_id}: expected {config['trials']} trials")
+    rows = _with_swept_columns(rows.reset_index(drop=True), study)
+    expected = study.config["trials"]
+    if rows["trial"].nunique() != expected:
+        raise ValueError(f"{scenario_id}/{model_id}: expected {expected} trials")
     if rows.duplicated(["ablation", "trial"]).any():
         raise ValueError(f"{scenario_id}/{model_id}: a trial appears twice: stale trials files?")
     return rows
 
 
-def _with_swept_columns(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
+def _with_swept_columns(trials: pd.DataFrame, study: Study) -> pd.DataFrame:
     """Add a column per swept key and order the rows (config order, then trial).
 
     Each swept column gets the type it has in the study's whole table (a key swept by
     one scenario only is float there, with NaN elsewhere), so that a cell's rows read
     alone equal its rows in the table.
     """
-    scenarios, models = scenario_points(config), model_points(config)
-    for column in swept_columns(config):
-        in_scenarios = any(column in p.swept for p in scenarios)
+    scenarios, models = study.scenarios, study.models
+    for column in study.swept_columns:
+        in_scenarios = any(column in p.swept for p in scenarios.values())
         owner, points = ("scenario_id", scenarios) if in_scenarios else ("model_id", models)
-        values = {p.id: p.swept.get(column) for p in points}
+        values = {id_: p.swept.get(column) for id_, p in points.items()}
         dtype = pd.Series(list(values.values())).dtype
         trials[column] = trials[owner].map(values).astype(dtype)
     order = {
-        "scenario_id": {p.id: i for i, p in enumerate(scenarios)},
-        "model_id": {p.id: i for i, p in enumerate(models)},
+        "scenario_id": {id_: i for i, id_ in enumerate(scenarios)},
+        "model_id": {id_: i for i, id_ in enumerate(models)},
     }
     return trials.sort_values(
         ["scenario_id", "model_id", "trial"],
@@ -139,23 +131,22 @@ def _with_swept_columns(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.D
     ).reset_index(drop=True)
 
 
-def _check_complete(trials: pd.DataFrame, config: Mapping[str, Any], n_cells: int) -> None:
+def _check_complete(trials: pd.DataFrame, n_trials: int, n_cells: int) -> None:
     cells = trials.groupby(list(CELL), sort=False)["trial"].nunique()
-    if len(cells) != n_cells or (cells != config["trials"]).any():
-        raise ValueError(f"expected {n_cells} cells of {config['trials']} trials each")
+    if len(cells) != n_cells or (cells != n_trials).any():
+        raise ValueError(f"expected {n_cells} cells of {n_trials} trials each")
     if trials.duplicated([*CELL, "ablation", "trial"]).any():
         raise ValueError("a trial appears twice: stale chunk files in the trials folder?")
 
 
-def summary_table(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
+def summary_table(trials: pd.DataFrame, study: Study) -> pd.DataFrame:
     """The study's summary: one row per scenario point × model point × ablation."""
-    swept = swept_columns(config)
+    swept = study.swept_columns
     summary = summarise(trials, (*CELL, "ablation"), ("scenario", "model", *swept))
     summary = summary.join(_deltas_to_full(trials), on=[*CELL, "ablation"])
-    scenarios = {p.id: p.spec for p in scenario_points(config)}
-    models = {p.id: p.spec for p in model_points(config)}
+    scenarios, models, config = study.scenarios, study.models, study.config
     summary["theory_r2"] = [
-        theory_r2(scenarios[s], models[m], a, config)
+        theory_r2(scenarios[s].spec, models[m].spec, a, config)
         for s, m, a in zip(
             summary["scenario_id"], summary["model_id"], summary["ablation"], strict=True
         )
@@ -200,8 +191,7 @@ def theory_r2(
     unchanged by an affine rescaling of the features fitted on the training split.
     An ablation only changes the number of features p.
     """
-    split = split_of(config, scenario)
-    if split.get("method", "holdout") != "holdout":
+    if resolve_split(config, scenario).kfold:
         return math.nan
     generator = builtin(scenario["generator"])
     if generator is None or not generator.pure_noise or model.get("params"):
@@ -216,10 +206,10 @@ def theory_r2(
     return math.nan
 
 
-def comparisons_table(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
+def comparisons_table(trials: pd.DataFrame, study: Study) -> pd.DataFrame:
     """Each model point against the reference model on the same trials and variant:
     mean paired Δr2 with its 95 % interval and the Wilcoxon signed-rank p-value."""
-    reference = comparison_reference(config)
+    reference = study.reference
     columns = [
         "scenario",
         "scenario_id",

@@ -16,7 +16,7 @@ import math
 import re
 import time
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from mlflow.entities import (
@@ -33,6 +33,9 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from negr2.columns import CSV_FLOATS, FULL, TRIAL_METRICS
+
+if TYPE_CHECKING:
+    from negr2.study import Study
 
 CURRENT = "negr2.current"
 KIND = "negr2.kind"
@@ -71,7 +74,7 @@ def reconcile_cell(
     client: MlflowClient,
     experiment_id: str,
     study_run: str,
-    config: Mapping[str, Any],
+    study: Study,
     rows: pd.DataFrame,
     summary: pd.DataFrame,
     runs: list[Run],
@@ -81,7 +84,7 @@ def reconcile_cell(
     """Keep the cell's run if it still matches the files; else log a new one.
     Every other run of the cell is retired (tagged not current, soft-deleted).
     Returns the current run's id and the number of metric values logged."""
-    params = cell_params(config, rows.iloc[0])
+    params = cell_params(study, rows.iloc[0])
     # Columns of other cells' sweeps are empty here: drop them, or adding a sweep to
     # one model would re-log every cell.
     digest = _fingerprint(rows.dropna(axis=1, how="all"), summary, params | {"history": history})
@@ -98,7 +101,7 @@ def reconcile_cell(
         keep, values = _log_cell(
             client, experiment_id, study_run, rows, history, summary, params, digest, origin
         )
-        _log_dataset(client, keep, scenario_dataset(config, rows.iloc[0]))
+        _log_dataset(client, keep, scenario_dataset(study, rows.iloc[0]))
         _mark_current(client, keep)
     for run in runs:
         if run.info.run_id != keep:
@@ -125,12 +128,10 @@ def _log_dataset(client: MlflowClient, run_id: str, dataset: DatasetInput) -> No
         client.log_inputs(run_id, datasets=[dataset])
 
 
-def scenario_dataset(config: Mapping[str, Any], row: pd.Series) -> DatasetInput:
+def scenario_dataset(study: Study, row: pd.Series) -> DatasetInput:
     """A cell's data as an MLflow dataset: the scenario point's generator spec, the
     study seed and trial count (which fix every trial's draw), and their digest."""
-    from negr2.study import scenario_points
-
-    point = next(p for p in scenario_points(config) if p.id == row["scenario_id"])
+    config, point = study.config, study.scenarios[row["scenario_id"]]
     spec = {"scenario": point.spec, "seed": config["seed"], "trials": config["trials"]}
     text = json.dumps(spec, sort_keys=True, default=str)
     sizes = ("n_train", "n_test", "n_features")
@@ -206,19 +207,21 @@ def _trial_metrics(rows: pd.DataFrame, timestamp: int) -> Iterator[Metric]:
                     yield Metric(name, float(value), timestamp, int(step))
 
 
-def cell_params(config: Mapping[str, Any], row: pd.Series) -> dict[str, Any]:
-    """The parameters that define a cell (with its sweep point's values), flattened."""
-    from negr2.study import model_points, scenario_points, split_of
+def cell_params(study: Study, row: pd.Series) -> dict[str, Any]:
+    """The parameters that define a cell (with its sweep point's values), flattened.
 
-    scenario = next(p for p in scenario_points(config) if p.id == row["scenario_id"])
-    model = next(p for p in model_points(config) if p.id == row["model_id"])
+    The split is the one the cell's jobs were given (as written): a logged run's
+    fingerprint holds these, and must not change while the cell's results do not.
+    """
+    config = study.config
+    scenario, model = study.scenarios[row["scenario_id"]], study.models[row["model_id"]]
     params = {
         "study": config["study"],
         "seed": config["seed"],
         "trials": config["trials"],
         "preprocessing": model.spec.get("preprocessing", config["preprocessing"]),
         "estimator": model.spec["estimator"],
-        "split": json.dumps(split_of(config, scenario.spec), sort_keys=True),
+        "split": json.dumps(study.raw_split(scenario.id), sort_keys=True),
         "ablations": json.dumps(config.get("ablations") or {}, sort_keys=True),
     }
     params |= {f"scenario.{k}": v for k, v in scenario.spec.items()}

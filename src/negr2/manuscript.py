@@ -126,7 +126,7 @@ def module_name(study: str) -> str:
 
 def source_tex(study: str, config_file: str) -> str:
     """The study's config file as ``\\NegrInfo[<study>]{config}``."""
-    from negr2.paper import escape_latex
+    from negr2.paper_tables import escape_latex
 
     name = f"negrtwo@{study}@NegrInfo@config"
     return f"\\expandafter\\gdef\\csname {name}\\endcsname{{{escape_latex(config_file)}}}\n"

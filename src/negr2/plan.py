@@ -12,12 +12,14 @@ drawn from its own seed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from negr2.columns import TRIAL_METRICS
-from negr2.config import model_chunks
 from negr2.resources import trials_seconds, variants_per_trial
+
+if TYPE_CHECKING:
+    from negr2.study import Study
 
 PACK_SECONDS = 5.0
 #: A cell whose MLflow history has at least this many values is logged by a job of its
@@ -27,30 +29,27 @@ PACK_SECONDS = 5.0
 EARLY_LOG_VALUES = 50_000
 
 
-def cell_seconds(config: Mapping[str, Any], model_spec: Mapping[str, Any]) -> float:
+def cell_seconds(study: Study, model_spec: Mapping[str, Any]) -> float:
     """Estimated seconds of one model point's trials in the study's costliest scenario
     point (a swept n_features counts at each of its values)."""
-    from negr2.study import scenario_points
-
+    config = study.config
     return max(
         trials_seconds(config["trials"], point.spec, config, model_spec)
-        for point in scenario_points(config)
+        for point in study.scenarios.values()
     )
 
 
-def packs(config: Mapping[str, Any], models: Mapping[str, Any]) -> list[list[str]]:
+def packs(study: Study) -> list[list[str]]:
     """The model point ids that share jobs, grouped in id order (so that reordering a
     study file changes no pack) into packs of at most PACK_SECONDS of estimated work;
-    the same packs in every scenario point.
-
-    ``models`` maps model point ids to points (``negr2.study.model_points``).
+    the same packs in every scenario point (:attr:`negr2.study.Study.packs` labels them).
     """
     result: list[list[str]] = []
     load = PACK_SECONDS  # start a new pack at the first cheap cell
-    for point_id, point in sorted(models.items()):
-        if len(model_chunks(config, point.name)) > 1:
+    for point_id, point in sorted(study.models.items()):
+        if len(study.chunks(point_id)) > 1:
             continue
-        seconds = cell_seconds(config, point.spec)
+        seconds = cell_seconds(study, point.spec)
         if seconds > PACK_SECONDS:
             continue
         if load + seconds > PACK_SECONDS:
@@ -64,11 +63,6 @@ def packs(config: Mapping[str, Any], models: Mapping[str, Any]) -> list[list[str
 def pack_label(index: int) -> str:
     """A pack's part of a file name: ``pack1``, ``pack2``, …"""
     return f"pack{index + 1}"
-
-
-def packed(pack_list: Sequence[Sequence[str]]) -> set[str]:
-    """Every model point id that runs in a pack."""
-    return {point_id for pack in pack_list for point_id in pack}
 
 
 def logged_early(config: Mapping[str, Any], scenario_spec: Mapping[str, Any]) -> bool:

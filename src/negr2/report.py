@@ -21,7 +21,7 @@ from negr2 import figures
 from negr2.columns import FULL
 from negr2.figures import StudyFigure, study_figures
 from negr2.reference import compare
-from negr2.study import model_points, scenario_points, split_of, swept_columns
+from negr2.study import Study
 
 PACKAGES = (
     "negr2",
@@ -36,7 +36,7 @@ PACKAGES = (
 
 
 def render_report(
-    config: Mapping[str, Any],
+    study: Study,
     trials: pd.DataFrame,
     summary: pd.DataFrame,
     tracking_uri: str,
@@ -49,7 +49,7 @@ def render_report(
 
     Parameters
     ----------
-    config : the study's config with defaults filled in.
+    study : the study (its config with defaults filled in).
     trials, summary : the study's trials and summary tables.
     tracking_uri : the MLflow store, for the provenance.
     workdir : the workflow's folder, for its git commit.
@@ -60,9 +60,10 @@ def render_report(
     claims : the config's claims with their measured differences and verdicts (see
         :func:`negr2.claims.evaluate_claims`).
     """
+    config = study.config
     reference = config.get("reference")
     comparison = compare(summary, reference) if reference else None
-    design = figures.study_design(config, summary)
+    design = figures.study_design(study, summary)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("negr2", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -76,9 +77,9 @@ def render_report(
         config=config,
         config_yaml=yaml.safe_dump(dict(config), sort_keys=False),
         design=design,
-        design_text=_design_text(config, design),
-        swept=swept_columns(config),
-        summary=summary_rows(summary, config),
+        design_text=_design_text(study, design),
+        swept=study.swept_columns,
+        summary=summary_rows(summary, study),
         failures=failures.head(20).to_dict("records"),
         n_failures=len(failures),
         comparison=None if comparison is None else comparison.to_dict("records"),
@@ -86,7 +87,7 @@ def render_report(
         reference=reference,
         paired=paired_rows(comparisons),
         claims=[] if claims is None else claims.to_dict("records"),
-        figures=report_figures(trials, summary, config, comparisons, figs),
+        figures=report_figures(trials, summary, study, comparisons, figs),
         tracking_uri=tracking_uri,
         versions=package_versions(),
         commit=git_commit(workdir),
@@ -97,7 +98,7 @@ def render_report(
 def report_figures(
     trials: pd.DataFrame,
     summary: pd.DataFrame,
-    config: Mapping[str, Any],
+    study: Study,
     comparisons: pd.DataFrame | None = None,
     figs: Mapping[str, StudyFigure] | None = None,
 ) -> list[dict[str, str]]:
@@ -105,7 +106,7 @@ def report_figures(
     order of :func:`negr2.figures.study_figures` (drawn here unless ``figs`` is given);
     the section and caption are those its kind has in the figure registry."""
     if figs is None:
-        figs = study_figures(trials, summary, config, comparisons)
+        figs = study_figures(trials, summary, study, comparisons)
     return [
         {
             "stem": stem,
@@ -117,12 +118,12 @@ def report_figures(
     ]
 
 
-def summary_rows(summary: pd.DataFrame, config: Mapping[str, Any]) -> list[dict[str, Any]]:
+def summary_rows(summary: pd.DataFrame, study: Study) -> list[dict[str, Any]]:
     """The summary's records, each with ``swept_values``: the text of every swept
     column for the row's scenario and model point (a dash where it does not apply)."""
-    columns = swept_columns(config)
-    specs = {p.id: p.spec for p in scenario_points(config)}
-    params = {p.id: p.spec.get("params") or {} for p in model_points(config)}
+    columns = study.swept_columns
+    specs = {id_: p.spec for id_, p in study.scenarios.items()}
+    params = {id_: p.spec.get("params") or {} for id_, p in study.models.items()}
     rows = summary.to_dict("records")
     for row in rows:
         values = []
@@ -154,30 +155,24 @@ def _disagreements(comparison: pd.DataFrame | None) -> int:
     return int((~comparison["neg_pct_agrees"]).sum() + (~comparison["mean_r2_agrees"]).sum())
 
 
-def _design_text(config: Mapping[str, Any], design: figures.Design) -> str:
+def _design_text(study: Study, design: figures.Design) -> str:
     """One line naming what the study varies."""
-    scenario_keys = {k for p in scenario_points(config) for k in p.swept}
+    scenario_keys = {k for p in study.scenarios.values() for k in p.swept}
     parts = []
     if scenario_keys:
         parts.append("sweeps the scenario keys " + ", ".join(sorted(scenario_keys)))
-    model_keys = {f"{p.name}.{k}" for p in model_points(config) for k in p.swept}
+    model_keys = {f"{p.name}.{k}" for p in study.models.values() for k in p.swept}
     if model_keys:
         parts.append("sweeps the model parameters " + ", ".join(sorted(model_keys)))
-    ablations = [k for k, v in (config.get("ablations") or {}).items() if v]
+    ablations = [k for k, v in (study.config.get("ablations") or {}).items() if v]
     if design.ablations and ablations:
         parts.append("runs the feature ablations " + ", ".join(ablations))
-    kfold = [p.id for p in scenario_points(config) if _split(config, p.spec) == "kfold"]
+    kfold = [id_ for id_, split in study.splits.items() if split.kfold]
     if kfold:
         parts.append("scores k-fold cross-validation in " + ", ".join(kfold))
     if not parts:
         return "This study fits each model once per trial on each scenario, with every feature."
     return "This study " + "; ".join(parts) + "."
-
-
-def _split(config: Mapping[str, Any], scenario: Mapping[str, Any]) -> str:
-    """The split method of a scenario: its own, else the study's, else holdout."""
-    split = split_of(config, scenario)
-    return split.get("method", "holdout")
 
 
 def _png_data_uri(fig: Figure, dpi: int = 110) -> str:

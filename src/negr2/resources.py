@@ -12,6 +12,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from negr2.study import resolve_split
+
 # Seconds per trial (one fit and its predictions, post's shape) of the slow estimators
 # measured on a 2-core workstation; every other estimator gets DEFAULT_SECONDS.
 KNOWN_SECONDS = {
@@ -36,9 +38,7 @@ def seconds_per_fit(model: Mapping[str, Any]) -> float:
 
 def fits_per_trial(scenario: Mapping[str, Any], config: Mapping[str, Any]) -> int:
     """Fits of one trial: each fold, times the feature sets (:func:`variants_per_trial`)."""
-    split = scenario.get("split") or config.get("split") or {}
-    folds = split.get("folds", 5) if split.get("method") == "kfold" else 1
-    return folds * variants_per_trial(scenario, config)
+    return resolve_split(config, scenario).fits * variants_per_trial(scenario, config)
 
 
 def variants_per_trial(scenario: Mapping[str, Any], config: Mapping[str, Any]) -> int:

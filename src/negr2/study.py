@@ -1,4 +1,8 @@
-"""Expand a study's sweeps into points: the cells of the workflow.
+"""The study a config describes: its sweep points, cells, splits and job plan.
+
+:class:`Study` is built once from the validated config and handed to every part that
+needs the points (the Snakefile, aggregate, figures, report, tracking, paper), so that
+the sweeps are expanded once.
 
 Any scalar of a scenario, or of a model's ``params``, may be given as a list; the
 study then runs the grid of all combinations, each combination a *point* with its
@@ -11,18 +15,23 @@ takes a list, or a key of a user's generator: write
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
+from negr2.chunking import Chunk, model_chunks
 from negr2.columns import COLUMNS
 
 #: Scenario keys that are never swept, besides the generator's ``fixed`` keys.
 UNSWEPT_SCENARIO_KEYS = frozenset({"generator", "split"})
 #: Columns of the trials table, which a swept parameter must not shadow.
 RESERVED_COLUMNS = frozenset(COLUMNS)
+#: Folds of a k-fold split that does not say (the schema's default too).
+DEFAULT_FOLDS = 5
 
 
 @dataclass(frozen=True)
@@ -60,19 +69,11 @@ def model_points(config: Mapping[str, Any]) -> list[Point]:
     return points
 
 
-def swept_columns(config: Mapping[str, Any]) -> list[str]:
-    """Names of every swept key, scenario keys first: the extra columns of the tables."""
-    columns: dict[str, None] = {}
-    for point in scenario_points(config) + model_points(config):
-        columns.update(dict.fromkeys(point.swept))
-    return list(columns)
-
-
-def check_sweeps(config: Mapping[str, Any]) -> None:
+def check_sweeps(study: Study) -> None:
     """A swept key must not shadow a column of the tables, nor be swept by both a
     scenario and a model (one column could not hold both)."""
-    scenario_keys = {k for p in scenario_points(config) for k in p.swept}
-    model_keys = {k for p in model_points(config) for k in p.swept}
+    scenario_keys = {k for p in study.scenarios.values() for k in p.swept}
+    model_keys = {k for p in study.models.values() for k in p.swept}
     for key in sorted(scenario_keys | model_keys):
         if key in RESERVED_COLUMNS:
             raise ValueError(f"{key}: cannot be swept, it would shadow the column {key!r}")
@@ -144,7 +145,118 @@ def comparison_reference(config: Mapping[str, Any]) -> str | None:
 
 
 def split_of(config: Mapping[str, Any], scenario: Mapping[str, Any]) -> dict[str, Any]:
-    """The split a scenario (or sweep point) uses: its own ``split``, else the study's;
-    ``{}`` means one holdout split."""
+    """The split a scenario (or sweep point) uses, as written: its own ``split``, else
+    the study's; ``{}`` means one holdout split. Trial jobs receive this dict."""
     split = scenario["split"] if "split" in scenario else config.get("split")
     return dict(split or {})
+
+
+@dataclass(frozen=True)
+class Split:
+    """A scenario point's split with its defaults resolved: ``holdout`` (one split) or
+    ``kfold`` over ``folds`` folds."""
+
+    method: str
+    folds: int
+
+    @property
+    def kfold(self) -> bool:
+        return self.method == "kfold"
+
+    @property
+    def fits(self) -> int:
+        """Fits of one trial and feature set: one per fold."""
+        return self.folds if self.kfold else 1
+
+    @property
+    def text(self) -> str:
+        """``holdout split`` or ``5-fold CV``, for titles."""
+        return f"{self.folds}-fold CV" if self.kfold else "holdout split"
+
+
+def resolve_split(config: Mapping[str, Any], scenario: Mapping[str, Any]) -> Split:
+    """The :class:`Split` of a scenario (or sweep point): :func:`split_of` with its
+    defaults filled in, in this one place."""
+    split = split_of(config, scenario)
+    return Split(split.get("method", "holdout"), split.get("folds", DEFAULT_FOLDS))
+
+
+@dataclass(frozen=True, eq=False)
+class Study:
+    """The study of a validated config, its sweeps expanded once.
+
+    ``scenarios`` and ``models`` map point ids to points in config order. The job plan
+    (packs, chunks, early logging) is worked out on first use: a job script that only
+    reads the points never pays for it. Built on every ``snakemake`` call, so it needs
+    nothing beyond the standard library.
+    """
+
+    config: Mapping[str, Any] = field(repr=False)
+    scenarios: Mapping[str, Point]
+    models: Mapping[str, Point]
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Study:
+        """The study of ``config`` (checked: see :func:`negr2.config.check_config`)."""
+        scenarios = {point.id: point for point in scenario_points(config)}
+        models = {point.id: point for point in model_points(config)}
+        return cls(config, MappingProxyType(scenarios), MappingProxyType(models))
+
+    @property
+    def name(self) -> str:
+        return self.config["study"]
+
+    @functools.cached_property
+    def cells(self) -> list[tuple[str, str]]:
+        """Every (scenario point id, model point id), in config order."""
+        return [(s, m) for s in self.scenarios for m in self.models]
+
+    @functools.cached_property
+    def swept_columns(self) -> list[str]:
+        """Names of every swept key, scenario keys first: the extra columns of the tables."""
+        points = [*self.scenarios.values(), *self.models.values()]
+        return list(dict.fromkeys(key for point in points for key in point.swept))
+
+    @functools.cached_property
+    def splits(self) -> dict[str, Split]:
+        """Each scenario point's split, defaults resolved."""
+        return {id_: resolve_split(self.config, p.spec) for id_, p in self.scenarios.items()}
+
+    def raw_split(self, scenario_id: str) -> dict[str, Any]:
+        """A scenario point's split as written (:func:`split_of`): what its jobs are
+        given, so that their params stay those of earlier results."""
+        return split_of(self.config, self.scenarios[scenario_id].spec)
+
+    @functools.cached_property
+    def reference(self) -> str | None:
+        """The model point every other is compared with (:func:`comparison_reference`)."""
+        return comparison_reference(self.config)
+
+    @functools.cached_property
+    def packs(self) -> dict[str, list[str]]:
+        """The model point ids that share jobs, by pack label (see :mod:`negr2.plan`)."""
+        from negr2.plan import pack_label, packs  # plan imports this module, via resources
+
+        return {pack_label(i): pack for i, pack in enumerate(packs(self))}
+
+    @functools.cached_property
+    def alone(self) -> list[str]:
+        """The model point ids whose cells run in jobs of their own, one per chunk."""
+        packed = {model for pack in self.packs.values() for model in pack}
+        return [model for model in self.models if model not in packed]
+
+    def pack_of(self, model_id: str) -> str | None:
+        """The label of the pack a model point runs in, or None when it runs alone."""
+        return next((label for label, pack in self.packs.items() if model_id in pack), None)
+
+    def chunks(self, model_id: str) -> list[Chunk]:
+        """The chunks of a model point's cells (the same in every scenario point)."""
+        return model_chunks(self.config, self.models[model_id].name)
+
+    @functools.cached_property
+    def early(self) -> list[str]:
+        """The scenario point ids whose cells are logged into MLflow by jobs of their
+        own (:func:`negr2.plan.logged_early`)."""
+        from negr2.plan import logged_early
+
+        return [s for s, point in self.scenarios.items() if logged_early(self.config, point.spec)]

@@ -27,7 +27,7 @@ import logging
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from mlflow.entities import RunTag
@@ -46,12 +46,15 @@ from negr2.cell_runs import (
 )
 from negr2.columns import CELL
 
+if TYPE_CHECKING:
+    from negr2.study import Study
+
 log = logging.getLogger(__name__)
 
 
 def track_study(
     tracking_uri: str,
-    config: Mapping[str, Any],
+    study: Study,
     trials: pd.DataFrame,
     summary: pd.DataFrame,
     artifacts: Sequence[str],
@@ -66,7 +69,7 @@ def track_study(
     Parameters
     ----------
     tracking_uri : where the store is (``sqlite:///…`` or a server's URL).
-    config : the validated study config.
+    study : the study of the validated config.
     trials, summary : the study's trials and summary tables.
     artifacts : files to attach to the study run (summary.csv, report.html, …).
     artifact_root : where a new experiment keeps artifacts (a local folder for a
@@ -74,7 +77,7 @@ def track_study(
     source : the workflow's Snakefile, named in the runs' provenance tags (its git
         checkout gives the commit).
     study_file : the whole study config as run (scheduling keys included), logged
-        as the study run's ``config.yaml``; ``config`` when not given.
+        as the study run's ``config.yaml``; the study's config when not given.
     history : ``all`` logs every trial's metrics as metric history; ``summary`` only
         each cell's summary metrics (for studies of very many trials).
     logged_early : the run id each ``track_cell`` job logged, by cell (``None`` when
@@ -87,15 +90,15 @@ def track_study(
     """
     client = MlflowClient(tracking_uri)
     with store_lock(tracking_uri):
-        experiment_id, study_run = _open_study(client, config, artifact_root)
+        experiment_id, study_run = _open_study(client, study.name, artifact_root)
     origin = provenance(source)
-    _describe_study_run(client, study_run, study_file or config, origin)
+    _describe_study_run(client, study_run, study_file or study.config, origin)
     retire_half_logged(client, experiment_id)
     current = current_cell_runs(client, experiment_id)
     early = logged_early or {}
     cells = {}
     groups = trials.groupby(list(CELL), sort=False)
-    progress = logs.Progress(groups.ngroups, config["study"], "cells")
+    progress = logs.Progress(groups.ngroups, study.name, "cells")
     logged = 0
     for (scenario_id, model_id), rows in groups:
         cell = f"{scenario_id}/{model_id}"
@@ -108,7 +111,7 @@ def track_study(
                 (summary["scenario_id"] == scenario_id) & (summary["model_id"] == model_id)
             ]
             cells[cell], values = reconcile_cell(
-                client, experiment_id, study_run, config, rows, cell_summary, runs, origin, history
+                client, experiment_id, study_run, study, rows, cell_summary, runs, origin, history
             )
             logged += values
         progress.step(f"{logged:,} metric values logged")
@@ -133,7 +136,7 @@ def _kept_early_run(run_id: str | None, runs: Sequence[Any], study_run: str) -> 
 
 def track_cell(
     tracking_uri: str,
-    config: Mapping[str, Any],
+    study: Study,
     rows: pd.DataFrame,
     summary: pd.DataFrame,
     lock_file: str,
@@ -150,13 +153,13 @@ def track_cell(
     """
     client = MlflowClient(tracking_uri)
     with store_lock(tracking_uri, lock_file):
-        experiment_id, study_run = _open_study(client, config, artifact_root)
+        experiment_id, study_run = _open_study(client, study.name, artifact_root)
     first = rows.iloc[0]
     cell = f"{first['scenario_id']}/{first['model_id']}"
     retire_half_logged(client, experiment_id, cell)
     runs = current_cell_runs(client, experiment_id, cell).get(cell, [])
     run_id, values = reconcile_cell(
-        client, experiment_id, study_run, config, rows, summary, runs, provenance(source), history
+        client, experiment_id, study_run, study, rows, summary, runs, provenance(source), history
     )
     return {"cell": cell, "run_id": run_id, "values_logged": values}
 
@@ -187,7 +190,8 @@ def prepare_store(
     the same SQLite store.
     """
     with store_lock(tracking_uri):
-        experiment_id, study_run = _open_study(MlflowClient(tracking_uri), config, artifact_root)
+        client = MlflowClient(tracking_uri)
+        experiment_id, study_run = _open_study(client, config["study"], artifact_root)
     return {"tracking_uri": tracking_uri, "experiment_id": experiment_id, "study_run_id": study_run}
 
 
@@ -234,11 +238,9 @@ def _server_answers(tracking_uri: str, timeout: float) -> bool:
         return False
 
 
-def _open_study(
-    client: MlflowClient, config: Mapping[str, Any], artifact_root: str | None
-) -> tuple[str, str]:
-    experiment_id = _experiment_id(client, config["study"], artifact_root)
-    return experiment_id, _study_run(client, experiment_id, config)
+def _open_study(client: MlflowClient, name: str, artifact_root: str | None) -> tuple[str, str]:
+    experiment_id = _experiment_id(client, name, artifact_root)
+    return experiment_id, _study_run(client, experiment_id, name)
 
 
 def _experiment_id(client: MlflowClient, name: str, artifact_root: str | None) -> str:
@@ -254,13 +256,13 @@ def _experiment_id(client: MlflowClient, name: str, artifact_root: str | None) -
     return client.create_experiment(name, artifact_location=location)
 
 
-def _study_run(client: MlflowClient, experiment_id: str, config: Mapping[str, Any]) -> str:
+def _study_run(client: MlflowClient, experiment_id: str, name: str) -> str:
     """The study's parent run: reused while it exists, so cell runs stay under it."""
     runs = list(search(client, experiment_id, f"tags.`{KIND}` = 'study'"))
     if runs:
         return min(runs, key=lambda r: r.info.start_time).info.run_id
-    tags = {KIND: "study", "negr2.study": config["study"]}
-    run = client.create_run(experiment_id, tags=tags, run_name=config["study"])
+    tags = {KIND: "study", "negr2.study": name}
+    run = client.create_run(experiment_id, tags=tags, run_name=name)
     client.set_terminated(run.info.run_id)
     return run.info.run_id
 

@@ -6,37 +6,30 @@ from pathlib import Path
 
 from negr2 import RESULTS_FORMAT
 from negr2.generators import family
-from negr2.config import (
-    canonical,
-    check_config,
-    chunk_from_label,
-    check_results_folder,
-    fingerprint,
-    model_chunks,
-    results_config,
-)
-from negr2.plan import logged_early, pack_label, packed, packs
+from negr2.chunking import chunk_from_label
+from negr2.config import check_config, results_config
+from negr2.fingerprints import canonical, fingerprint
+from negr2.results_folder import check_results_folder
 from negr2.sources import package_files
-from negr2.study import model_points, scenario_points, split_of
 
+# The checked study (negr2.study.Study): its sweeps expand into points, and each
+# (scenario point, model point) is a cell.
 try:
-    check_config(config)
+    STUDY = check_config(config)
 except ValueError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 
-STUDY = config["study"]
+RESULTS = f"results/{STUDY.name}"
 try:
-    check_results_folder(f"results/{STUDY}")
+    check_results_folder(RESULTS)
 except ValueError as error:
     raise WorkflowError(str(error)) from None
-# Sweeps expand into points: each (scenario point, model point) is a cell.
-SCENARIOS = {point.id: point for point in scenario_points(config)}
-MODELS = {point.id: point for point in model_points(config)}
-RESULTS = f"results/{STUDY}"
+SCENARIOS = STUDY.scenarios
+MODELS = STUDY.models
 NEGR2_PACKAGE = NEGR2_ROOT / "src" / "negr2"
 # Cheap cells of a scenario point share a job, a pack (negr2.plan); the others run alone.
-PACKS = {pack_label(i): pack for i, pack in enumerate(packs(config, MODELS))}
-ALONE = [model for model in MODELS if model not in packed(PACKS.values())]
+PACKS = STUDY.packs
+ALONE = STUDY.alone
 TRACKING_URI = os.environ.get("MLFLOW_TRACKING_URI") or config["mlflow"]["tracking_uri"]
 # A SQLite store is made by one early job (mlflow_store) and keeps artifacts in a local
 # folder; a tracking server (http://…) makes and keeps its own.
@@ -44,7 +37,7 @@ SQLITE_STORE = TRACKING_URI.startswith("sqlite:")
 ARTIFACT_ROOT = "results/mlartifacts" if SQLITE_STORE else None
 # Cells of long history are logged into MLflow by jobs of their own (track_cell), as
 # soon as their trials are done; the others by the final track job (negr2.plan).
-EARLY = [s for s, point in SCENARIOS.items() if logged_early(config, point.spec)]
+EARLY = STUDY.early
 # A SQLite store takes one writer at a time: every job that writes it holds the one
 # mlflow_writers unit (raise it with --resources mlflow_writers=N only for a server).
 MLFLOW_WRITES = 1 if SQLITE_STORE else 0
@@ -203,7 +196,8 @@ def _cell_job(scenario_id, model_id):
         "model_spec": {key: model.spec[key] for key in ("estimator", "params")},
         "preprocessing": model.spec.get("preprocessing", config["preprocessing"]),
         "ablations": config["ablations"],
-        "split": split_of(config, scenario.spec),
+        # As written, not resolved: the params of earlier results stay the same.
+        "split": STUDY.raw_split(scenario_id),
     }
 
 
@@ -212,8 +206,7 @@ def trial_chunk_files(wildcards=None):
     return list(
         dict.fromkeys(
             path
-            for scenario in SCENARIOS
-            for model in MODELS
+            for scenario, model in STUDY.cells
             for path in _cell_files(scenario, model)
         )
     )
@@ -230,19 +223,18 @@ def study_cells():
     return canonical(
         {
             f"{scenario}/{model}": _cell_files(scenario, model)
-            for scenario in SCENARIOS
-            for model in MODELS
+            for scenario, model in STUDY.cells
         }
     )
 
 
 def _cell_files(scenario, model):
-    if model in ALONE:
+    pack = STUDY.pack_of(model)
+    if pack is None:
         return [
             f"{RESULTS}/trials/{scenario}/{model}/{chunk.label}.parquet"
-            for chunk in model_chunks(config, MODELS[model].name)
+            for chunk in STUDY.chunks(model)
         ]
-    pack = next(label for label, members in PACKS.items() if model in members)
     return [f"{RESULTS}/trials/{scenario}/{pack}.parquet"]
 
 
@@ -296,12 +288,12 @@ def print_next_steps():
     if SQLITE_STORE:
         ui = (
             f"mlflow ui --backend-store-uri {TRACKING_URI} --host 127.0.0.1 --port 5000\n"
-            f"             then open http://127.0.0.1:5000 (experiment '{STUDY}')"
+            f"             then open http://127.0.0.1:5000 (experiment '{STUDY.name}')"
         )
     else:
-        ui = f"open {TRACKING_URI} (experiment '{STUDY}')"
+        ui = f"open {TRACKING_URI} (experiment '{STUDY.name}')"
     print(
-        f"\nnegr2: study '{STUDY}' is done.\n"
+        f"\nnegr2: study '{STUDY.name}' is done.\n"
         f"  report:    {Path(RESULTS, 'report.html').resolve()}\n"
         f"  summary:   {Path(RESULTS, 'summary.csv').resolve()}\n"
         f"  MLflow UI: {ui}\n"

@@ -4,7 +4,8 @@
 def study_config(study, config_file):
     """The study's config, checked as the main workflow checks it, with errors that
     name the study and its file (the module's own would not say which study)."""
-    from negr2.config import check_config, describe_schema_errors
+    from negr2.config import check_config
+    from negr2.schema import describe_schema_errors
 
     loaded = load_configfile(str(config_file))
     schema = NEGR2_ROOT / "workflow" / "schemas" / "config.schema.yaml"

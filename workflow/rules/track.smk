@@ -14,7 +14,7 @@ rule mlflow_store:
     resources:
         mlflow_writers=MLFLOW_WRITES,
     params:
-        study=STUDY,
+        study=STUDY.name,
         tracking_uri=TRACKING_URI,
         code=step_code("store"),
         artifact_root=ARTIFACT_ROOT,

@@ -1,7 +1,7 @@
 """Fit and score one model point on a chunk of one scenario point's trials."""
 
 from negr2 import files, logs
-from negr2.config import chunk_from_label
+from negr2.chunking import chunk_from_label
 from negr2.generators import ScenarioDraws
 from negr2.trials import CellJob, run_cells
 

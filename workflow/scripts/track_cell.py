@@ -6,21 +6,22 @@ import logging
 from negr2 import files, logs
 from negr2.aggregate import as_written, cell_trials, summary_table
 from negr2.config import results_config
+from negr2.study import Study
 from negr2.tracking import track_cell_or_defer
 
 snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
-config = results_config(snakemake.config)
+study = Study.from_config(results_config(snakemake.config))
 rows = cell_trials(
-    snakemake.input.trials, config, snakemake.wildcards.scenario, snakemake.wildcards.model
+    snakemake.input.trials, study, snakemake.wildcards.scenario, snakemake.wildcards.model
 )
 uri = snakemake.params.tracking_uri
 run = track_cell_or_defer(
     uri,
     rows,
-    config=config,
-    summary=as_written(summary_table(rows, config)),
+    study=study,
+    summary=as_written(summary_table(rows, study)),
     lock_file=snakemake.params.lock,
     artifact_root=snakemake.params.artifact_root,
     source=snakemake.params.source,

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from negr2.figures import registry
 from negr2.figures.base import figure_data
 from negr2.figures.registry import FigureKind
+from negr2.study import Study
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class StudyFigure:
 def study_figures(
     trials: pd.DataFrame,
     summary: pd.DataFrame,
-    config: Mapping[str, Any],
+    study: Study,
     comparisons: pd.DataFrame | None = None,
 ) -> dict[str, StudyFigure]:
     """Every figure of the report, keyed by a stable, file-name-safe stem.
@@ -49,7 +50,7 @@ def study_figures(
     Parameters
     ----------
     trials, summary : the study's tables (see :mod:`negr2.aggregate`).
-    config : the study's config with defaults filled in; it tells the design.
+    study : the study (its config with defaults filled in); it tells the design.
     comparisons : the paired comparisons table; the report shows it as a table, so no
         figure draws it (accepted so that every caller passes the same tables).
 
@@ -58,7 +59,7 @@ def study_figures(
     dict of stem -> figure with its kind, in the report's order.
     """
     del comparisons  # shown as a table by the report
-    data = figure_data(trials, summary, config)
+    data = figure_data(trials, summary, study)
     drawn = [
         (kind, subject, fig)
         for kind in registry.KINDS  # read at call time: a test may register a kind

@@ -17,7 +17,7 @@ from matplotlib import colormaps  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 
 from negr2.columns import FULL  # noqa: E402
-from negr2.study import model_points, scenario_points, split_of  # noqa: E402
+from negr2.study import Study  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -36,20 +36,20 @@ class Design:
         return not (self.scenario_sweep or self.model_sweep or self.dropped)
 
 
-def study_design(config: Mapping[str, Any], summary: pd.DataFrame) -> Design:
+def study_design(study: Study, summary: pd.DataFrame) -> Design:
     """The design of a study: its sweeps and ablations, and whether the baselines
     figure applies (a k-fold split, or the training-mean baseline in a sweep).
 
     Parameters
     ----------
-    config : the study's config with defaults filled in.
+    study : the study (its points and their splits).
     summary : the study's summary table (its ``ablation`` column tells the variants).
     """
-    scenario_sweep = any(p.swept for p in scenario_points(config))
-    model_sweep = any(p.swept for p in model_points(config))
-    splits = [split_of(config, s) for s in config["scenarios"].values()]
-    kfold = any(split.get("method") == "kfold" for split in splits)
-    dummy = any(m["estimator"] == "sklearn.dummy.DummyRegressor" for m in config["models"].values())
+    scenario_sweep = any(p.swept for p in study.scenarios.values())
+    model_sweep = any(p.swept for p in study.models.values())
+    kfold = any(split.kfold for split in study.splits.values())
+    models = study.config["models"].values()
+    dummy = any(m["estimator"] == "sklearn.dummy.DummyRegressor" for m in models)
     return Design(
         scenario_sweep=scenario_sweep,
         model_sweep=model_sweep,
@@ -66,31 +66,29 @@ class FigureData:
     Attributes
     ----------
     trials, summary : the study's tables (see :mod:`negr2.aggregate`).
-    config : the study's config with defaults filled in.
+    study : the study (its config with defaults filled in, its points).
     design : what the study varies.
     colours : model name and model point id -> colour, the same in every figure.
     """
 
     trials: pd.DataFrame
     summary: pd.DataFrame
-    config: Mapping[str, Any]
+    study: Study
     design: Design
     colours: Mapping[str, Any]
 
 
-def figure_data(
-    trials: pd.DataFrame, summary: pd.DataFrame, config: Mapping[str, Any]
-) -> FigureData:
+def figure_data(trials: pd.DataFrame, summary: pd.DataFrame, study: Study) -> FigureData:
     """The :class:`FigureData` of a study, its design and colours worked out once."""
-    return FigureData(trials, summary, config, study_design(config, summary), colours(config))
+    return FigureData(trials, summary, study, study_design(study, summary), colours(study))
 
 
-def colours(config: Mapping[str, Any]) -> dict[str, Any]:
+def colours(study: Study) -> dict[str, Any]:
     """A colour per model name and per model point, in config order (tab10, or tab20
     beyond 10 models); the points of a swept model go from dark to light in its colour."""
-    names = list(config["models"])
+    names = list(study.config["models"])
     cmap = colormaps["tab10" if len(names) <= 10 else "tab20"]
-    points = model_points(config)
+    points = study.models.values()
     out: dict[str, Any] = {}
     for i, name in enumerate(names):
         base = np.array(to_rgb(cmap(i % cmap.N)))

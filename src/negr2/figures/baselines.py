@@ -15,25 +15,25 @@ from matplotlib.lines import Line2D
 from negr2.figures.axes import SweepAxis, along, line_with_band, value_text
 from negr2.figures.base import FigureData, full, half_widths
 from negr2.figures.sweeps import SweepGroup, scenario_sweep_groups
-from negr2.study import Point, model_points, scenario_points, split_of
+from negr2.study import Study
 
 
 def baselines_sweeps(data: FigureData) -> Iterator[tuple[str, Figure]]:
     """:func:`baselines_sweep` of every swept scenario key."""
-    groups = scenario_sweep_groups(data.config)
+    groups = scenario_sweep_groups(data.study)
     for key in dict.fromkeys(key for _, key, _, _ in groups):
         along_key = [g for g in groups if g[1] == key]
-        yield key, baselines_sweep(data.summary, data.config, along_key, data.colours)
+        yield key, baselines_sweep(data.summary, data.study, along_key, data.colours)
 
 
 def baselines_by_models(data: FigureData) -> Iterator[tuple[str, Figure]]:
     """The one :func:`baselines_by_model` figure of the study (its stem is the kind's)."""
-    yield "", baselines_by_model(data.summary, data.config)
+    yield "", baselines_by_model(data.summary, data.study)
 
 
 def baselines_sweep(
     summary: pd.DataFrame,
-    config: Mapping[str, Any],
+    study: Study,
     groups: Sequence[SweepGroup],
     colours: Mapping[str, Any],
 ) -> Figure:
@@ -50,7 +50,7 @@ def baselines_sweep(
     axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
     for ax, (name, _, fixed, points) in zip(axes, groups, strict=True):
         axis = SweepAxis([p.swept[key] for p in points])
-        for model in model_points(config):
+        for model in study.models.values():
             rows = along(summary, [p.id for p in points], model.id)
             x = axis.positions(points[i].swept[key] for i in rows["_value"])
             colour, none_at = colours[model.id], axis.none_at
@@ -60,7 +60,7 @@ def baselines_sweep(
         ax.axhline(0, color="grey", lw=0.8, ls=":")
         axis.apply(ax, key)
         extra = "".join(f", {k}={value_text(v)}" for k, v in fixed.items())
-        ax.set_title(f"{name}{extra} ({_split_text(config, points[0])})", fontsize=10)
+        ax.set_title(f"{name}{extra} ({study.splits[points[0].id].text})", fontsize=10)
     axes[0].set_ylabel("mean R²")
     handles, labels = axes[0].get_legend_handles_labels()
     handles += [Line2D([], [], color="black"), Line2D([], [], color="black", ls="--")]
@@ -70,12 +70,12 @@ def baselines_sweep(
     return fig
 
 
-def baselines_by_model(summary: pd.DataFrame, config: Mapping[str, Any]) -> Figure:
+def baselines_by_model(summary: pd.DataFrame, study: Study) -> Figure:
     """Each model's mean test R² (circle) beside its mean out-of-sample R² (square)
     with t 95 % intervals, one panel per scenario point (holdout and k-fold side by
     side), on the full feature set."""
-    points = scenario_points(config)
-    models = [p.id for p in model_points(config)]
+    points = list(study.scenarios.values())
+    models = list(study.models)
     size = (4.2 * len(points) + 2.2, 0.36 * len(models) + 1.8)
     fig = Figure(figsize=size, layout="constrained")
     axes = fig.subplots(1, len(points), sharey=True, squeeze=False)[0]
@@ -91,7 +91,7 @@ def baselines_by_model(summary: pd.DataFrame, config: Mapping[str, Any]) -> Figu
                 rows[column], y + shift, xerr=err, fmt=marker, ms=4, capsize=2, color=colour
             )
         ax.axvline(0, color="grey", lw=0.8, ls="--")
-        ax.set_title(f"{point.id} ({_split_text(config, point)})", fontsize=10)
+        ax.set_title(f"{point.id} ({study.splits[point.id].text})", fontsize=10)
         ax.set_xlabel("mean R², 95% CI")
     axes[0].set_yticks(y, models)
     axes[0].invert_yaxis()
@@ -103,11 +103,3 @@ def baselines_by_model(summary: pd.DataFrame, config: Mapping[str, Any]) -> Figu
     fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=8)
     fig.suptitle("Test R² against out-of-sample R² (full feature set)")
     return fig
-
-
-def _split_text(config: Mapping[str, Any], point: Point) -> str:
-    """``holdout split`` or ``5-fold CV``: the split a scenario point uses."""
-    split = split_of(config, point.spec)
-    if split.get("method") == "kfold":
-        return f"{split.get('folds', 5)}-fold CV"
-    return "holdout split"

@@ -14,17 +14,17 @@ from matplotlib.figure import Figure
 from negr2.columns import FULL
 from negr2.figures.axes import SweepAxis, line_with_band, percent_axis, value_text
 from negr2.figures.base import FigureData
-from negr2.study import Point, model_points, scenario_points
+from negr2.study import Point, Study
 
 
 def model_sweeps(data: FigureData) -> Iterator[tuple[str, Figure]]:
     """:func:`model_sweep` of every scenario point."""
-    for point in scenario_points(data.config):
-        yield point.id, model_sweep(data.summary, data.config, point.id, data.colours)
+    for scenario_id in data.study.scenarios:
+        yield scenario_id, model_sweep(data.summary, data.study, scenario_id, data.colours)
 
 
 def model_sweep(
-    summary: pd.DataFrame, config: Mapping[str, Any], scenario_id: str, colours: Mapping[str, Any]
+    summary: pd.DataFrame, study: Study, scenario_id: str, colours: Mapping[str, Any]
 ) -> Figure:
     """One column per swept model parameter: the model's mean test R² (top) and
     negative % (bottom) with 95 % bands against the parameter, and every unswept
@@ -33,12 +33,12 @@ def model_sweep(
     Parameters
     ----------
     summary : the study's summary table.
-    config : the study's config (for the model points).
+    study : the study (for the model points).
     scenario_id : the scenario point.
     colours : model id -> colour.
     """
     rows = summary[(summary["scenario_id"] == scenario_id) & (summary["ablation"] == FULL)]
-    points = model_points(config)
+    points = list(study.models.values())
     columns = _model_sweep_columns(points)
     fig = Figure(figsize=(3.9 * len(columns) + 1.8, 6.4), layout="constrained")
     axes = fig.subplots(2, len(columns), sharey="row", squeeze=False)

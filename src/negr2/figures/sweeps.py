@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 from negr2.columns import FULL
 from negr2.figures.axes import SweepAxis, along, line_with_band, percent_axis, value_text
 from negr2.figures.base import FigureData
-from negr2.study import Point, model_points, scenario_points
+from negr2.study import Point, Study
 
 #: One line of a scenario sweep, ``(scenario, key, fixed, points)``: see
 #: :func:`scenario_sweep_groups`.
@@ -25,17 +25,17 @@ SweepGroup = tuple[str, str, dict[str, Any], list[Point]]
 def scenario_sweeps(data: FigureData) -> Iterator[tuple[str, Figure]]:
     """:func:`scenario_sweep` of every scenario, swept key and combination of its
     other swept keys, named ``<key>-<scenario>[-<other>=<value>...]``."""
-    for name, key, fixed, points in scenario_sweep_groups(data.config):
+    for name, key, fixed, points in scenario_sweep_groups(data.study):
         subject = "-".join([key, name, *(f"{k}={value_text(v)}" for k, v in fixed.items())])
-        yield subject, scenario_sweep(data.summary, data.config, points, key, data.colours)
+        yield subject, scenario_sweep(data.summary, data.study, points, key, data.colours)
 
 
-def scenario_sweep_groups(config: Mapping[str, Any]) -> list[SweepGroup]:
+def scenario_sweep_groups(study: Study) -> list[SweepGroup]:
     """The lines of the scenario sweeps: ``(scenario, key, fixed, points)`` for each
     scenario, each key it sweeps and each combination ``fixed`` of its other swept keys,
     with the points along ``key`` in config order."""
     groups: dict[tuple[str, str, str], SweepGroup] = {}
-    for point in scenario_points(config):
+    for point in study.scenarios.values():
         for key in point.swept:
             fixed = {k: v for k, v in point.swept.items() if k != key}
             group_key = (point.name, key, json.dumps(fixed, sort_keys=True, default=str))
@@ -45,7 +45,7 @@ def scenario_sweep_groups(config: Mapping[str, Any]) -> list[SweepGroup]:
 
 def scenario_sweep(
     summary: pd.DataFrame,
-    config: Mapping[str, Any],
+    study: Study,
     points: Sequence[Point],
     key: str,
     colours: Mapping[str, Any],
@@ -57,7 +57,7 @@ def scenario_sweep(
     Parameters
     ----------
     summary : the study's summary table.
-    config : the study's config (for the model points and their order).
+    study : the study (for the model points and their order).
     points : the scenario points along ``key``, in order.
     key : the swept scenario key.
     colours : model id -> colour.
@@ -65,7 +65,7 @@ def scenario_sweep(
     axis = SweepAxis([p.swept[key] for p in points])
     fig = Figure(figsize=(11, 4.4), layout="constrained")
     ax_neg, ax_r2 = fig.subplots(1, 2, sharex=True)
-    for model in model_points(config):
+    for model in study.models.values():
         rows = along(summary, [p.id for p in points], model.id)
         if rows.empty:
             continue

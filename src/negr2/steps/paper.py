@@ -13,38 +13,34 @@ import pandas as pd
 
 from negr2 import files
 from negr2.config import results_config
-from negr2.paper import (
-    claims_tex,
-    escape_latex,
-    numbers_tex,
-    reference_tex,
-    report_md,
-    study_info,
-    table_tex,
-)
+from negr2.paper import report_md
+from negr2.paper_numbers import numbers_tex, study_info
+from negr2.paper_tables import claims_tex, escape_latex, reference_tex, table_tex
 from negr2.reference import compare
 from negr2.report import git_commit, package_versions
+from negr2.study import Study
 
 
 def run(inputs: Any, outputs: Any, params: Any, config: Mapping[str, Any], checkout: Path) -> None:
     """The rule's files and params, the study's config, and a folder of the workflow's
     git checkout (its commit is named in the numbers)."""
-    config = results_config(config)
+    study = Study.from_config(results_config(config))
+    config = study.config
     summary = pd.read_csv(inputs.summary)
     comparisons = pd.read_csv(inputs.comparisons)
     claims = pd.read_csv(inputs.claims)
     reference = compare(summary, config["reference"]) if config.get("reference") else None
     captions = json.loads(Path(inputs.figures, "captions.json").read_text())
-    name = config["study"]
+    name = study.name
     versions = {"python": platform.python_version(), **package_versions()}
-    info = study_info(config, git_commit(str(checkout)), claims, reference, versions)
+    info = study_info(study, git_commit(str(checkout)), claims, reference, versions)
     numbers = numbers_tex(summary, name, comparisons, claims, reference, info)
     files.write_text(outputs.numbers, numbers)
     caption = f"Test $R^2$ over {config['trials']} trials per cell (study {escape_latex(name)})."
     files.write_text(outputs.table, table_tex(summary, caption, f"tab:{name}"))
     files.write_text(outputs.claims, _claims_table(claims, name))
     files.write_text(outputs.reference, _reference_table(reference, config))
-    files.write_text(outputs.markdown, report_md(config, summary, captions, comparisons))
+    files.write_text(outputs.markdown, report_md(study, summary, captions, comparisons))
 
 
 def _claims_table(claims: pd.DataFrame, name: str) -> str:

@@ -14,12 +14,13 @@ from negr2.config import results_config
 from negr2.figures import study_figures
 from negr2.paper import save_figures
 from negr2.report import render_report
+from negr2.study import Study
 
 
 def run(inputs: Any, outputs: Any, params: Any, config: Mapping[str, Any], checkout: Path) -> None:
     """The rule's files and params, the study's config, and a folder of the workflow's
     git checkout (its commit is named in the report)."""
-    study = results_config(config)
+    study = Study.from_config(results_config(config))
     trials = pd.read_parquet(inputs.trials)
     summary = pd.read_csv(inputs.summary)
     comparisons = pd.read_csv(inputs.comparisons)

@@ -13,6 +13,7 @@ import pandas as pd
 from negr2 import files
 from negr2.config import results_config
 from negr2.steps.runner import StepError
+from negr2.study import Study
 from negr2.tracking import server_unreachable, track_study
 
 
@@ -23,7 +24,7 @@ def run(inputs: Any, outputs: Any, params: Any, config: Mapping[str, Any]) -> No
     try:
         runs = track_study(
             uri,
-            results_config(config),
+            Study.from_config(results_config(config)),
             pd.read_parquet(inputs.trials),
             pd.read_csv(inputs.summary),
             artifacts=[inputs.summary, inputs.report],

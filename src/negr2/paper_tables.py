@@ -1,0 +1,128 @@
+"""The manuscript's LaTeX tables (booktabs): the summary, the claims, and a published
+table beside ours; and the LaTeX text they are made of."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from negr2.columns import FULL
+
+
+def table_tex(summary: pd.DataFrame, caption: str, label: str) -> str:
+    """A booktabs table of the full-feature-set summary; ``caption`` is LaTeX."""
+    rows = summary[summary["ablation"] == FULL]
+    theory = rows["theory_r2"].notna().any()
+    columns = {
+        "Scenario": rows["scenario_id"].map(escape_latex),
+        "Model": rows["model_id"].map(escape_latex),
+        "$n$": rows["n_ok"].astype(int).astype(str),
+        r"Negative $R^2$ (\%)": rows["neg_pct"].map(lambda v: _fixed(v, 1)),
+        r"95\% CI": _interval(rows, "neg_pct", 1),
+        r"Mean $R^2$": rows["mean_r2"].map(lambda v: _fixed(v, 3)),
+        r"95\% CI ": _interval(rows, "mean_r2", 3),  # a second, distinct column name
+        r"Median $R^2$": rows["median_r2"].map(lambda v: _fixed(v, 3)),
+    }
+    if theory:
+        columns[r"$E[R^2]$"] = rows["theory_r2"].map(lambda v: _fixed(v, 3))
+    return _booktabs(pd.DataFrame(columns), caption, label, ["l", "l"])
+
+
+def _interval(rows: pd.DataFrame, column: str, digits: int) -> pd.Series:
+    lo, hi = rows[f"{column}_lo"], rows[f"{column}_hi"]
+    return pd.Series(
+        [f"[{_fixed(a, digits)}, {_fixed(b, digits)}]" for a, b in zip(lo, hi, strict=True)],
+        index=rows.index,
+    )
+
+
+def _pair(rows: pd.DataFrame, first: str, second: str, digits: int) -> list[str]:
+    """``first / second`` of each row, as one cell."""
+    return [
+        f"{_fixed(a, digits)} / {_fixed(b, digits)}"
+        for a, b in zip(rows[first], rows[second], strict=True)
+    ]
+
+
+def _booktabs(cells: pd.DataFrame, caption: str, label: str, text_columns: list[str]) -> str:
+    """``cells`` (LaTeX text already) as a floating booktabs table: the first columns
+    aligned as ``text_columns`` says (``l``, ``p{4cm}``), the others right-aligned."""
+    align = "".join(text_columns) + "r" * (cells.shape[1] - len(text_columns))
+    header = [name.rstrip() for name in cells.columns]  # undo the distinct-name padding
+    styler = cells.set_axis(header, axis="columns").style.hide(axis="index")
+    return styler.to_latex(
+        hrules=True,
+        caption=caption,
+        label=label,
+        position="ht",
+        position_float="centering",
+        column_format=align,
+    )
+
+
+def claims_tex(claims: pd.DataFrame, caption: str, label: str) -> str:
+    """A booktabs table of the study's claims: text, scenario, metric, the paired
+    difference in the claim's direction with its 95 % interval, and the verdict."""
+    cells = pd.DataFrame(
+        {
+            "Claim": claims["text"].map(escape_latex),
+            "Scenario": claims["scenario"].map(escape_latex),
+            "Metric": claims["metric"].map(escape_latex),
+            "Mean difference": claims["mean_diff"].map(lambda v: _fixed(v, 3)),
+            r"95\% CI": _interval(claims, "diff", 3),
+            "Verdict": claims["verdict"].map(escape_latex),
+        }
+    )
+    return _booktabs(cells, caption, label, ["p{0.34\\linewidth}", "l", "l"])
+
+
+def reference_tex(comparison: pd.DataFrame, caption: str, label: str) -> str:
+    """The published table beside ours (:func:`negr2.reference.compare`): negative %
+    and mean R² of each, the 95 % intervals of the differences (ours − published),
+    and agreement."""
+    cells = pd.DataFrame(
+        {
+            "Model": comparison["model"].map(escape_latex),
+            r"Neg.\,\% post / ours": _pair(comparison, "published_neg_pct", "neg_pct", 1),
+            "Difference": _interval(comparison, "neg_pct_diff", 1),
+            r"Mean $R^2$ post / ours": _pair(comparison, "published_mean_r2", "mean_r2", 3),
+            "Difference ": _interval(comparison, "mean_r2_diff", 3),
+            "Agree": [
+                "yes" if a and b else "no"
+                for a, b in zip(
+                    comparison["neg_pct_agrees"], comparison["mean_r2_agrees"], strict=True
+                )
+            ],
+        }
+    )
+    return _booktabs(cells, caption, label, ["l"])
+
+
+def _fixed(value: Any, digits: int) -> str:
+    if is_missing(value):
+        return "--"
+    return f"${float(value):.{digits}f}$"
+
+
+def escape_latex(text: Any) -> str:
+    """Escape LaTeX's special characters in plain text."""
+    special = {
+        "\\": r"\textbackslash{}",
+        "&": r"\&",
+        "%": r"\%",
+        "$": r"\$",
+        "#": r"\#",
+        "_": r"\_",
+        "{": r"\{",
+        "}": r"\}",
+        "~": r"\textasciitilde{}",
+        "^": r"\^{}",
+    }
+    return "".join(special.get(char, char) for char in str(text))
+
+
+def is_missing(value: Any) -> bool:
+    """A number that does not exist: None or NaN."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
