@@ -425,6 +425,35 @@ def test_streamed_trials_equal_the_table_written_whole(swept_chunks, tmp_path):
     )
 
 
+def test_cells_read_one_at_a_time_equal_the_whole_table_grouped(swept_chunks, tmp_path):
+    path = tmp_path / "trials.parquet"
+    aggregate.write_trials(swept_cells(swept_chunks), SWEPT_STUDY, str(path))
+    whole = pd.read_parquet(path)
+    groups = whole.groupby(["scenario_id", "model_id"], sort=False)
+    read = list(aggregate.read_cells(str(path)))
+    assert [key for key, _ in read] == list(groups.groups)
+    assert len(read) == 6
+    for (_, rows), (_, expected) in zip(read, groups, strict=True):
+        pd.testing.assert_frame_equal(rows, expected.reset_index(drop=True), check_exact=True)
+
+
+def test_a_table_not_written_cell_by_cell_is_refused(swept_chunks, tmp_path):
+    path = tmp_path / "trials.parquet"
+    aggregate.combine_trials(swept_chunks, SWEPT_STUDY).to_parquet(path, index=False)
+    with pytest.raises(ValueError, match="a row group mixes cells"):
+        list(aggregate.read_cells(str(path)))
+
+
+def test_columns_read_as_categories_hold_the_same_values(swept_chunks, tmp_path):
+    path = tmp_path / "trials.parquet"
+    aggregate.write_trials(swept_cells(swept_chunks), SWEPT_STUDY, str(path))
+    columns = ["scenario_id", "model_id", "status", "error", "r2"]
+    read = aggregate.read_columns(str(path), columns)
+    assert isinstance(read["model_id"].dtype, pd.CategoricalDtype)
+    whole = pd.read_parquet(path, columns=columns)
+    pd.testing.assert_frame_equal(read.astype(whole.dtypes.to_dict()), whole, check_exact=True)
+
+
 def test_streaming_refuses_a_missing_or_a_repeated_chunk(swept_chunks, tmp_path):
     path = tmp_path / "trials.parquet"
     with pytest.raises(ValueError, match=r"expected 4 trials"):

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -70,6 +70,54 @@ def write_trials(
             if writer is not None:
                 writer.close()
     return pd.concat(summaries, ignore_index=True)
+
+
+def read_cells(path: str) -> Iterator[tuple[tuple[str, str], pd.DataFrame]]:
+    """The study's trials table one cell at a time, in file order, each cell's rows as
+    the whole table holds them (same types, same order).
+
+    :func:`write_trials` writes a cell at a time, so each of the file's row groups holds
+    rows of one cell only: a cell is read without the rest of the table.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(path)
+    key, groups = None, []
+    for index in range(parquet.num_row_groups):
+        group = parquet.read_row_group(index)
+        group_key = _only_cell(group)
+        if key is not None and group_key != key:
+            yield key, pa.concat_tables(groups).to_pandas()
+            groups = []
+        key = group_key
+        groups.append(group)
+    if groups:
+        yield key, pa.concat_tables(groups).to_pandas()
+
+
+def _only_cell(group: Any) -> tuple[str, str]:
+    """The one cell a row group holds (an error for a table not written cell by cell)."""
+    keys = {column: set(group.column(column).unique().to_pylist()) for column in CELL}
+    if any(len(values) != 1 for values in keys.values()):
+        raise ValueError("a row group mixes cells: the trials table was not written by negr2")
+    return tuple(values.pop() for values in keys.values())  # type: ignore[return-value]
+
+
+def read_columns(path: str, columns: Sequence[str]) -> pd.DataFrame:
+    """Some columns of the trials table, its text columns as categories: a few bytes a
+    row, where the whole table costs hundreds (millions of rows fit in memory)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    text = [
+        name
+        for name in columns
+        if pa.types.is_string(schema.field(name).type)
+        or pa.types.is_large_string(schema.field(name).type)
+    ]
+    return pq.read_table(path, columns=list(columns), read_dictionary=text).to_pandas()
 
 
 def in_config_order(

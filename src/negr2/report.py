@@ -18,7 +18,7 @@ import yaml
 from matplotlib.figure import Figure
 
 from negr2 import figures
-from negr2.columns import FULL
+from negr2.columns import CELL, FULL
 from negr2.figures import StudyFigure, study_figures
 from negr2.reference import compare
 from negr2.study import Study
@@ -33,6 +33,11 @@ PACKAGES = (
     "mlflow",
     "matplotlib",
 )
+
+
+#: The columns of the trials table the report reads: its figures' test R² and the
+#: failed trials' table (a million-trial study's whole table would not fit).
+TRIALS_COLUMNS = (*CELL, "ablation", "trial", "status", "error", "r2")
 
 
 def render_report(

@@ -25,7 +25,7 @@ import contextlib
 import fcntl
 import logging
 import subprocess
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +44,6 @@ from negr2.cell_runs import (
     retire_half_logged,
     search,
 )
-from negr2.columns import CELL
 
 if TYPE_CHECKING:
     from negr2.study import Study
@@ -55,7 +54,7 @@ log = logging.getLogger(__name__)
 def track_study(
     tracking_uri: str,
     study: Study,
-    trials: pd.DataFrame,
+    cells: Iterable[tuple[tuple[str, str], pd.DataFrame]],
     summary: pd.DataFrame,
     artifacts: Sequence[str],
     artifact_root: str | None = None,
@@ -70,7 +69,9 @@ def track_study(
     ----------
     tracking_uri : where the store is (``sqlite:///…`` or a server's URL).
     study : the study of the validated config.
-    trials, summary : the study's trials and summary tables.
+    cells : each cell's rows of the trials table, by (scenario id, model id), one cell
+        at a time (:func:`negr2.aggregate.read_cells`).
+    summary : the study's summary table.
     artifacts : files to attach to the study run (summary.csv, report.html, …).
     artifact_root : where a new experiment keeps artifacts (a local folder for a
         SQLite store); ``None`` lets the tracking server decide.
@@ -96,21 +97,20 @@ def track_study(
     retire_half_logged(client, experiment_id)
     current = current_cell_runs(client, experiment_id)
     early = logged_early or {}
-    cells = {}
-    groups = trials.groupby(list(CELL), sort=False)
-    progress = logs.Progress(groups.ngroups, study.name, "cells")
+    run_ids = {}
+    progress = logs.Progress(len(study.cells), study.name, "cells")
     logged = 0
-    for (scenario_id, model_id), rows in groups:
+    for (scenario_id, model_id), rows in cells:
         cell = f"{scenario_id}/{model_id}"
         runs = current.pop(cell, [])
         kept = _kept_early_run(early.get(cell), runs, study_run)
         if kept is not None:
-            cells[cell] = kept
+            run_ids[cell] = kept
         else:
             cell_summary = summary[
                 (summary["scenario_id"] == scenario_id) & (summary["model_id"] == model_id)
             ]
-            cells[cell], values = reconcile_cell(
+            run_ids[cell], values = reconcile_cell(
                 client, experiment_id, study_run, study, rows, cell_summary, runs, origin, history
             )
             logged += values
@@ -120,7 +120,7 @@ def track_study(
             retire(client, run.info.run_id)
     for path in artifacts:
         client.log_artifact(study_run, path)
-    return {"experiment_id": experiment_id, "study_run_id": study_run, "cell_run_ids": cells}
+    return {"experiment_id": experiment_id, "study_run_id": study_run, "cell_run_ids": run_ids}
 
 
 def _kept_early_run(run_id: str | None, runs: Sequence[Any], study_run: str) -> str | None:

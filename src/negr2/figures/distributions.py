@@ -42,8 +42,9 @@ def r2_distribution(trials: pd.DataFrame, summary: pd.DataFrame, scenario: str) 
     ax.boxplot(data, positions=y, orientation="horizontal", widths=0.6, showfliers=False)
     jitter = np.random.default_rng(0)  # fixed: the figure is reproducible too
     for i, values in enumerate(data):
-        yj = i + jitter.uniform(-0.2, 0.2, values.size)
-        ax.scatter(values, yj, s=6, alpha=0.35, color="tab:blue", linewidths=0)
+        shown = _dots(values, jitter)
+        yj = i + jitter.uniform(-0.2, 0.2, shown.size)
+        ax.scatter(shown, yj, s=6, alpha=0.35, color="tab:blue", linewidths=0)
     ax.errorbar(
         rows["mean_r2"],
         y,
@@ -83,3 +84,16 @@ def negative_share(summary: pd.DataFrame, scenario: str) -> Figure:
     ax.set_xlabel("trials with negative test R² (%), Wilson 95% CI")
     ax.set_title(f"How often is test R² negative? — scenario {scenario}")
     return fig
+
+
+#: Dots drawn per model at most: beyond, a seeded sample of the trials (the box, the
+#: mean and its interval still use them all). A million dots would hide each other and
+#: make a vector file of hundreds of megabytes.
+MAX_DOTS = 2000
+
+
+def _dots(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The trials drawn as dots: all of them, or MAX_DOTS of them chosen by ``rng``."""
+    if values.size <= MAX_DOTS:
+        return values
+    return values[np.sort(rng.choice(values.size, MAX_DOTS, replace=False))]

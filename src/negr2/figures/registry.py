@@ -50,10 +50,10 @@ KINDS: tuple[FigureKind, ...] = (
         name="r2-distribution",
         section=PER_SCENARIO,
         caption=(
-            "Test R² of every trial (dots) with its quartiles (box), the mean with its 95% "
-            "interval (black diamond) and, where a closed form exists, the expected R² (red "
-            "tick); left of the dashed line at 0 the model did worse than predicting the mean "
-            "of the test targets."
+            "Test R² of every trial (dots; a seeded sample of 2,000 per model beyond that) "
+            "with its quartiles (box), the mean with its 95% interval (black diamond) and, "
+            "where a closed form exists, the expected R² (red tick); left of the dashed line "
+            "at 0 the model did worse than predicting the mean of the test targets."
         ),
         applies=lambda design: design.plain,
         draw=distributions.r2_distributions,

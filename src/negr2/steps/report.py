@@ -10,10 +10,11 @@ from typing import Any
 import pandas as pd
 
 from negr2 import files
+from negr2.aggregate import read_columns
 from negr2.config import results_config
 from negr2.figures import study_figures
 from negr2.paper import save_figures
-from negr2.report import render_report
+from negr2.report import TRIALS_COLUMNS, render_report
 from negr2.study import Study
 
 
@@ -21,7 +22,7 @@ def run(inputs: Any, outputs: Any, params: Any, config: Mapping[str, Any], check
     """The rule's files and params, the study's config, and a folder of the workflow's
     git checkout (its commit is named in the report)."""
     study = Study.from_config(results_config(config))
-    trials = pd.read_parquet(inputs.trials)
+    trials = read_columns(inputs.trials, TRIALS_COLUMNS)
     summary = pd.read_csv(inputs.summary)
     comparisons = pd.read_csv(inputs.comparisons)
     claims = pd.read_csv(inputs.claims)

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from negr2 import files
+from negr2.aggregate import read_cells
 from negr2.config import results_config
 from negr2.steps.runner import StepError
 from negr2.study import Study
@@ -25,7 +26,7 @@ def run(inputs: Any, outputs: Any, params: Any, config: Mapping[str, Any]) -> No
         runs = track_study(
             uri,
             Study.from_config(results_config(config)),
-            pd.read_parquet(inputs.trials),
+            read_cells(inputs.trials),
             pd.read_csv(inputs.summary),
             artifacts=[inputs.summary, inputs.report],
             artifact_root=params.artifact_root,
