@@ -1,8 +1,9 @@
 rule mlflow_store:
     """Create the MLflow store, experiment and study run, once and alone.
 
-    Runs early, beside the trial jobs (which never import MLflow): parallel first
-    opens of a SQLite store would corrupt it.
+    Runs first, inside Snakemake's process (a thread: it takes no core from the trial
+    jobs, which never import MLflow), so that MLflow is imported by the time the
+    trials are done. Parallel first opens of a SQLite store would corrupt it.
     """
     input:
         marker=rules.results_format.output.marker,
@@ -10,6 +11,8 @@ rule mlflow_store:
         store=f"{RESULTS}/mlflow-store.json",
     log:
         f"{RESULTS}/logs/mlflow_store.log",
+    threads: 0
+    priority: TRACK_CELL_PRIORITY
     localrule: True
     resources:
         mlflow_writers=MLFLOW_WRITES,
