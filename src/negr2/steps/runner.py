@@ -13,7 +13,7 @@ from negr2.logs import FORMAT
 
 class StepError(Exception):
     """A step's deliberate refusal (a study over its failure limit, a tracking server
-    that does not answer): Snakemake prints the message, without a traceback."""
+    that does not answer): its log gets the message alone, without a traceback."""
 
 
 def run_step(step: Callable[..., None], log_path: str, *job: Any, **more: Any) -> None:
