@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
 import json
 import multiprocessing
 import re
@@ -10,6 +11,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -18,6 +20,7 @@ from mlflow.entities import ViewType
 from mlflow.tracking import MlflowClient
 from test_workflow import check_mlflow_matches_files, planned_jobs, results, store
 
+from negr2 import cell_runs
 from negr2.cell_runs import scenario_dataset
 from negr2.study import Study
 from negr2.tracking import prepare_store
@@ -246,3 +249,25 @@ def test_a_deleted_early_run_is_logged_again_by_the_end_path(tmp_path):
     run_snakemake(tmp_path, "--cores", "2", "--configfile", str(path))
     assert cell_run_ids(tmp_path)["noise/Ridge"] != deleted
     check_mlflow_matches_files(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "n_rows", [0, 7, cell_runs.CSV_SLICE_ROWS, 2 * cell_runs.CSV_SLICE_ROWS + 3]
+)
+def test_a_cells_fingerprint_hashes_its_whole_csv_in_slices(n_rows):
+    # The reference: the whole cell's CSV text hashed at once, as runs logged before were.
+    rng = np.random.default_rng(n_rows)
+    rows = pd.DataFrame(
+        {
+            "r2": rng.normal(size=n_rows),
+            "trial": np.arange(n_rows),
+            "status": ["ok"] * n_rows,
+            "error": [None] * n_rows,
+        }
+    )
+    summary = pd.DataFrame({"neg_pct": [88.0], "mean_r2": [-0.1071234567891]})
+    params = {"model": "Ridge", "alpha": 1.0}
+    whole = hashlib.sha256(rows.to_csv(index=False).encode())
+    whole.update(summary.to_csv(index=False, float_format="%.10g").encode())
+    whole.update(repr(sorted(params.items())).encode())
+    assert cell_runs._fingerprint(rows, summary, params) == whole.hexdigest()[:16]

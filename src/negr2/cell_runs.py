@@ -229,10 +229,18 @@ def cell_params(study: Study, row: pd.Series) -> dict[str, Any]:
     return params
 
 
+#: Rows of a cell turned into CSV text at a time by its fingerprint.
+CSV_SLICE_ROWS = 50_000
+
+
 def _fingerprint(rows: pd.DataFrame, summary: pd.DataFrame, params: Mapping[str, Any]) -> str:
     """A hash of a cell's rows, summary and parameters (as CSV text, so that
     list-valued sweep columns hash as well as numbers)."""
-    digest = hashlib.sha256(rows.to_csv(index=False).encode())
+    digest = hashlib.sha256()
+    # In slices: the CSV text of a million-row cell would cost hundreds of MB at once.
+    for start in range(0, max(len(rows), 1), CSV_SLICE_ROWS):
+        part = rows.iloc[start : start + CSV_SLICE_ROWS]
+        digest.update(part.to_csv(index=False, header=start == 0).encode())
     # The summary as its CSV file holds it: a cell's summary read from summary.csv and
     # one computed in memory then hash alike (20 and 20.0 alike).
     digest.update(summary.to_csv(index=False, float_format=CSV_FLOATS).encode())
