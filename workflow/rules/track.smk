@@ -11,9 +11,9 @@ rule mlflow_store:
         store=f"{RESULTS}/mlflow-store.json",
     log:
         f"{RESULTS}/logs/mlflow_store.log",
-    threads: 0
     priority: TRACK_CELL_PRIORITY
     localrule: True
+    threads: 0
     resources:
         mlflow_writers=MLFLOW_WRITES,
     params:
