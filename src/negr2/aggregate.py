@@ -100,7 +100,10 @@ def _only_cell(group: Any) -> tuple[str, str]:
     """The one cell a row group holds (an error for a table not written cell by cell)."""
     keys = {column: set(group.column(column).unique().to_pylist()) for column in CELL}
     if any(len(values) != 1 for values in keys.values()):
-        raise ValueError("a row group mixes cells: the trials table was not written by negr2")
+        raise ValueError(
+            "trials.parquet was written whole, by an older negr2, not a cell at a time: "
+            "rerun aggregate (snakemake -R aggregate) and then this step"
+        )
     return tuple(values.pop() for values in keys.values())  # type: ignore[return-value]
 
 

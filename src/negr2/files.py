@@ -29,7 +29,7 @@ def atomic_path(destination: str | os.PathLike[str]) -> Iterator[Path]:
     )
     os.close(fd)
     tmp = Path(tmp_name)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+    os.chmod(tmp, 0o666 & ~UMASK)  # mkstemp makes 0600; give the usual permissions
     try:
         yield tmp
         os.replace(tmp, destination)
@@ -37,10 +37,15 @@ def atomic_path(destination: str | os.PathLike[str]) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def _umask() -> int:
+def _read_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+#: The process's umask, read once on import: reading it means setting it for a moment,
+#: which threads (the workflow's steps run as threads of Snakemake) must not race on.
+UMASK = _read_umask()
 
 
 def write_text(destination: str | os.PathLike[str], text: str) -> None:

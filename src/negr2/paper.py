@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from negr2.columns import FULL
+from negr2.files import UMASK
 
 if TYPE_CHECKING:
     from negr2.study import Study
@@ -41,7 +42,7 @@ def save_figures(
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     old = folder.with_name(f".{folder.name}.old")
     try:
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; others may read results
+        os.chmod(tmp, 0o777 & ~UMASK)  # mkdtemp makes 0700; others may read results
         for stem, fig in figures.items():
             fig.savefig(tmp / f"{stem}.pdf", metadata={"CreationDate": None, "Creator": None})
             fig.savefig(tmp / f"{stem}.svg", metadata={"Date": None, "Creator": None})
@@ -55,12 +56,6 @@ def save_figures(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def report_md(

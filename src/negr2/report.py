@@ -36,7 +36,8 @@ PACKAGES = (
 
 
 #: The columns of the trials table the report reads: its figures' test R² and the
-#: failed trials' table (a million-trial study's whole table would not fit).
+#: failed trials' table (a million-trial study's whole table would not fit). A figure
+#: kind that draws another column of the trials adds it here.
 TRIALS_COLUMNS = (*CELL, "ablation", "trial", "status", "error", "r2")
 
 

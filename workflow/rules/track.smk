@@ -6,7 +6,7 @@ rule mlflow_store:
     trials are done. Parallel first opens of a SQLite store would corrupt it.
     """
     input:
-        marker=rules.results_format.output.marker,
+        marker=ancient(rules.results_format.output.marker),
     output:
         store=f"{RESULTS}/mlflow-store.json",
     log:

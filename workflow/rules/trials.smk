@@ -6,7 +6,9 @@ rule trials:
     """
     input:
         data=scenario_files,
-        marker=rules.results_format.output.marker,
+        # ancient: the folder's format matters, not when it was marked (remarking it
+        # must rerun no trial)
+        marker=ancient(rules.results_format.output.marker),
     output:
         trials=report(
             f"{RESULTS}/trials/{{scenario}}/{{model}}/{{chunk}}.parquet",
@@ -44,7 +46,7 @@ rule trials_pack:
     """
     input:
         data=scenario_files,
-        marker=rules.results_format.output.marker,
+        marker=ancient(rules.results_format.output.marker),
     output:
         trials=f"{RESULTS}/trials/{{scenario}}/{{pack}}.parquet",
     log:
