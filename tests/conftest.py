@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +39,17 @@ class Flaky(RegressorMixin, BaseEstimator):
         value = np.nan if self.random_state % 3 == 1 else self.mean_
         return np.full(len(X), value)
 '''
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A run stopped by SIGTERM (kill, a CI time limit) unwinds as Ctrl-C does: every
+    # fixture's teardown runs, so the tracking servers, databases and clusters the tests
+    # started are stopped instead of left running.
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"stopped by signal {signum}")
 
 
 def tiny_config(study: str = "tiny") -> dict:

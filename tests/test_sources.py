@@ -98,6 +98,21 @@ def test_data_a_module_names_is_counted(tmp_path, package):
     ]
 
 
+def test_a_module_of_the_package_runs_itself_and_the_packages_above_it(package):
+    # A workflow step is a module of the package: importing it runs negr2/__init__.py,
+    # sub/__init__.py (which imports one.py, whose "from . import two" names the whole
+    # subpackage, three.py too) and itself.
+    assert package_files(package / "sub" / "two.py", package) == [
+        "__init__.py",
+        "b.py",
+        "sub/__init__.py",
+        "sub/one.py",
+        "sub/three.py",
+        "sub/two.py",
+    ]
+    assert package_files(package / "b.py", package) == ["__init__.py", "b.py"]
+
+
 def test_a_script_without_package_imports_runs_no_package_file(tmp_path, package):
     script = _script(tmp_path, "import numpy\nfrom . import sibling\n")
     assert package_files(script, package) == []
