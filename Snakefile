@@ -73,8 +73,10 @@ onstart:
 
 onsuccess:
     print_next_steps()
+    exit_promptly()
 
 
 onerror:
     print_failed_trials()
     print_unreachable_server()
+    exit_promptly()

@@ -341,3 +341,36 @@ def test_a_job_drawing_its_own_trials_scores_as_the_stacked_data():
     chunk = trials.run_cell(draws, job, range(2, 5)).drop(columns=timing)
     expected = whole[whole["trial"] >= 2].reset_index(drop=True)
     pd.testing.assert_frame_equal(chunk, expected, check_exact=True)
+
+
+# --- scikit-learn's parameter checks, once per cell ----------------------------------
+
+NESTED = [
+    {
+        "estimator": "sklearn.ensemble.GradientBoostingRegressor",
+        "params": {"n_estimators": 20, "random_state": 42},
+    },
+    {"estimator": "sklearn.linear_model.RANSACRegressor"},
+]
+
+
+@pytest.mark.parametrize("spec", NESTED, ids=["GradientBoosting", "RANSAC"])
+def test_scores_equal_refits_with_scikit_learns_checks_on(linear_data, spec):
+    # run_cell skips scikit-learn's per-fit parameter checks; a plain refit (checks on,
+    # the trial's seed as random_state where unset) must score the same, bit for bit.
+    from sklearn import get_config
+
+    from negr2.models import build_estimator
+
+    assert get_config()["skip_parameter_validation"] is False
+    table = trials.run_cell(linear_data, _job(spec), range(N_TRIALS))
+    for t in range(N_TRIALS):
+        seed = int(linear_data["seed"][t])
+        y_pred, y_test, _ = _refit(build_estimator(spec, seed), linear_data, t, None)
+        assert table.loc[t, "r2"] == r2_score(y_test, y_pred)
+
+
+def test_a_bad_parameter_value_stops_the_cell_before_any_trial(linear_data):
+    bad = {"estimator": "sklearn.linear_model.Ridge", "params": {"alpha": -1.0}}
+    with pytest.raises(ValueError, match=r"models\.M\.params\.alpha"):
+        trials.run_cell(linear_data, _job(bad), range(N_TRIALS))

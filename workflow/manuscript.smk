@@ -25,6 +25,7 @@ NEGR2_ROOT = Path(workflow.current_basedir.get_path_or_uri(secret_free=True)).pa
 sys.path.insert(0, str(NEGR2_ROOT / "src"))
 
 from negr2 import manuscript
+from negr2.prompt_exit import exit_promptly
 
 MANUSCRIPT = Path(config.get("manuscript", "manuscript/ms.tex"))
 PDF = f"results/manuscript/{MANUSCRIPT.stem}.pdf"
@@ -97,3 +98,11 @@ onstart:
             raise WorkflowError(
                 f"manuscript: study {study} ({config_file}): {error}"
             ) from None
+
+
+onsuccess:
+    exit_promptly()
+
+
+onerror:
+    exit_promptly()

@@ -9,6 +9,7 @@ from negr2.generators import family
 from negr2.chunking import chunk_from_label
 from negr2.config import check_config, results_config
 from negr2.fingerprints import canonical, fingerprint
+from negr2.prompt_exit import exit_promptly
 from negr2.results_folder import check_results_folder
 from negr2.sources import package_files
 
