@@ -49,11 +49,11 @@ def test_cheap_cells_are_packed_in_id_order_up_to_the_pack_budget():
         return {"estimator": "m.E", **spec}
 
     models = {
-        "b": model(seconds_per_trial=0.02),  # 2 s
-        "a": model(seconds_per_trial=0.02),  # 2 s
+        "b": model(seconds_per_trial=0.06),  # 6 s
+        "a": model(seconds_per_trial=0.06),  # 6 s
         "slow": model(seconds_per_trial=1.0),  # 100 s: alone
         "big": model(chunks=2),  # chunked: alone
-        "c": model(seconds_per_trial=0.02),  # 2 s: a pack holds 5 s
+        "c": model(seconds_per_trial=0.06),  # 6 s: a pack holds 15 s
     }
     config = {"trials": 100, "scenarios": {"s": {"n_features": 3}}, "models": models}
     assert plan.packs(Study.from_config(config)) == [["a", "b"], ["c"]]

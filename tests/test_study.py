@@ -315,11 +315,11 @@ def test_repeated_sweep_value_is_rejected_up_front():
 # --- Study ------------------------------------------------------------------------------
 
 PLAN_MODELS = {
-    "b": {"estimator": "m.E", "seconds_per_trial": 0.02},  # 100 trials: 2 s, packed
+    "b": {"estimator": "m.E", "seconds_per_trial": 0.06},  # 100 trials: 6 s, packed
     "slow": {"estimator": "m.E", "seconds_per_trial": 1.0},  # 100 s: alone
-    "a": {"estimator": "m.E", "seconds_per_trial": 0.02},  # 2 s, packed
+    "a": {"estimator": "m.E", "seconds_per_trial": 0.06},  # 6 s, packed
     "big": {"estimator": "m.E", "chunks": 3},  # chunked: alone
-    "c": {"estimator": "m.E", "seconds_per_trial": 0.02},  # 2 s: a pack holds 5 s
+    "c": {"estimator": "m.E", "seconds_per_trial": 0.06},  # 6 s: a pack holds 15 s
 }
 
 
@@ -386,7 +386,7 @@ def test_study_reference():
 def test_study_job_plan():
     cfg = {"trials": 100, "scenarios": {"s": {"n_features": 3}}, "models": PLAN_MODELS}
     s = _study(cfg)
-    # cheap single-chunk cells in id order, at most 5 s of work a pack
+    # cheap single-chunk cells in id order, at most 15 s of work a pack
     assert s.packs == {"pack1": ["a", "b"], "pack2": ["c"]}
     assert s.alone == ["slow", "big"]  # config order
     assert s.pack_of("b") == "pack1" and s.pack_of("slow") is None

@@ -21,7 +21,9 @@ from negr2.resources import trials_seconds, variants_per_trial
 if TYPE_CHECKING:
     from negr2.study import Study
 
-PACK_SECONDS = 5.0
+# A pack's start-up and imports (~1.2 s) stay under a tenth of its work, and a pack
+# is short enough that the last one to finish leaves the other cores idle briefly.
+PACK_SECONDS = 15.0
 #: A cell whose MLflow history has at least this many values is logged by a job of its
 #: own as soon as its trials are done (``mlflow.log_cells: auto``): about 3 s of logging
 #: into SQLite, twice what that job's start-up and MLflow import cost. Smaller cells are

@@ -14,15 +14,17 @@ from typing import Any
 
 from negr2.study import resolve_split
 
-# Seconds per trial (one fit and its predictions, post's shape) of the slow estimators
-# measured on a 2-core workstation; every other estimator gets DEFAULT_SECONDS.
+# Seconds per trial (one fit, its predictions and scores, post's shape) of the slow
+# estimators measured on a 2-core workstation; every other estimator gets
+# DEFAULT_SECONDS (the post's seven cheap models took 0.7-1.7 ms a trial: KNN's cost
+# grows with the training rows).
 KNOWN_SECONDS = {
     "sklearn.ensemble.RandomForestRegressor": 0.1,
     "sklearn.ensemble.GradientBoostingRegressor": 0.06,
     "sklearn.linear_model.RANSACRegressor": 0.07,
     "negr2.models.KerasMLP": 1.5,
 }
-DEFAULT_SECONDS = 0.005
+DEFAULT_SECONDS = 0.002
 START_SECONDS = 10.0  # interpreter start and imports
 MIN_RUNTIME_MINUTES = 5
 MEM_MB = 1000  # per attempt
