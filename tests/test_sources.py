@@ -126,11 +126,11 @@ STEPS = PACKAGE_DIR / "steps"
     [
         (SCRIPTS / "run_trials.py", "negr2.trials"),
         (SCRIPTS / "run_pack.py", "negr2.trials"),
-        (SCRIPTS / "track_cell.py", "negr2.cell_runs"),
         (STEPS / "aggregate.py", "negr2.steps.aggregate"),
         (STEPS / "report.py", "negr2.steps.report"),
         (STEPS / "paper.py", "negr2.steps.paper"),
         (STEPS / "track.py", "negr2.steps.track"),
+        (STEPS / "track_cell.py", "negr2.steps.track_cell"),
         (STEPS / "store.py", "negr2.steps.store"),
         (STEPS / "failures.py", "negr2.steps.failures"),
     ],

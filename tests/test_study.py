@@ -401,14 +401,14 @@ def test_study_name_and_early_cells():
     cfg = {
         **_config({"small": NOISE, "long": {**NOISE, "n_features": 20}}),
         "study": "demo",
-        "trials": 500,
+        "trials": 100,
         "ablations": {"drop_one": True},
         "mlflow": {"history": "all", "log_cells": "auto"},
     }
     s = _study(cfg)
     assert s.name == "demo"
-    # 500 trials x (1 + n_features) variants x 12 metrics: 24,000 values for 3 features,
-    # 126,000 for 20; cells of 50,000 values or more are logged early.
+    # 100 trials x (1 + n_features) variants x 12 metrics: 4,800 values for 3 features,
+    # 25,200 for 20; cells of 10,000 values or more are logged early.
     assert s.early == ["long"]
 
 

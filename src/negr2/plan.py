@@ -25,10 +25,11 @@ if TYPE_CHECKING:
 # is short enough that the last one to finish leaves the other cores idle briefly.
 PACK_SECONDS = 15.0
 #: A cell whose MLflow history has at least this many values is logged by a job of its
-#: own as soon as its trials are done (``mlflow.log_cells: auto``): about 3 s of logging
-#: into SQLite, twice what that job's start-up and MLflow import cost. Smaller cells are
-#: logged together by the final track job.
-EARLY_LOG_VALUES = 50_000
+#: own as soon as its trials are done (``mlflow.log_cells: auto``), in Snakemake's
+#: process beside the trials still running: about 0.7 s of logging into SQLite, ten
+#: times that job's own lookups. Smaller cells are logged together by the final track
+#: job.
+EARLY_LOG_VALUES = 10_000
 
 
 def cell_seconds(study: Study, model_spec: Mapping[str, Any]) -> float:

@@ -30,7 +30,9 @@ rule mlflow_store:
 
 rule track_cell:
     """Log one cell into MLflow as soon as its trials are done, beside the trials still
-    running (cells of long history; see negr2.plan.logged_early)."""
+    running (cells of long history; see negr2.plan.logged_early). Inside Snakemake's
+    process, in a thread that takes no core: its CPU would otherwise be spent after
+    the last trial, one core idle."""
     input:
         store=rules.mlflow_store.output.store if SQLITE_STORE else [],
         trials=cell_trial_files,
@@ -42,23 +44,24 @@ rule track_cell:
         f"{RESULTS}/benchmarks/track/{{scenario}}/{{model}}.tsv"
     priority: TRACK_CELL_PRIORITY
     localrule: True
-    conda:
-        "../../envs/negr2.yaml"
+    threads: 0
     resources:
         mlflow_writers=MLFLOW_WRITES,
     params:
         job=cell_job,
         draws=scenario_draws,
         trials=config["trials"],
-        code=code_fingerprint("track_cell.py"),
+        code=step_code("track_cell"),
         tracking_uri=TRACKING_URI,
         artifact_root=ARTIFACT_ROOT,
         source=workflow.main_snakefile,
         history=config["mlflow"]["history"],
         generation=store_generation(),
         lock=f"{RESULTS}/mlflow.lock",
-    script:
-        "../scripts/track_cell.py"
+    run:
+        from negr2.steps import run_step, track_cell
+
+        run_step(track_cell.run, log[0], input, output, params, config)
 
 
 rule track:
