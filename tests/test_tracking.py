@@ -271,3 +271,25 @@ def test_a_cells_fingerprint_hashes_its_whole_csv_in_slices(n_rows):
     whole.update(summary.to_csv(index=False, float_format="%.10g").encode())
     whole.update(repr(sorted(params.items())).encode())
     assert cell_runs._fingerprint(rows, summary, params) == whole.hexdigest()[:16]
+
+
+def test_store_lock_keeps_threads_of_one_process_apart(tmp_path):
+    # In-process steps are threads: while one holds the study's lock, another waits.
+    import threading
+
+    from negr2.tracking import store_lock
+
+    lock_file, events = str(tmp_path / "mlflow.lock"), []
+
+    def second():
+        with store_lock("http://127.0.0.1:1", lock_file):
+            events.append("second in")
+
+    with store_lock("http://127.0.0.1:1", lock_file):
+        other = threading.Thread(target=second)
+        other.start()
+        other.join(timeout=0.5)
+        assert other.is_alive() and events == []  # still waiting
+        events.append("first out")
+    other.join(timeout=10)
+    assert events == ["first out", "second in"]

@@ -374,3 +374,26 @@ def test_a_bad_parameter_value_stops_the_cell_before_any_trial(linear_data):
     bad = {"estimator": "sklearn.linear_model.Ridge", "params": {"alpha": -1.0}}
     with pytest.raises(ValueError, match=r"models\.M\.params\.alpha"):
         trials.run_cell(linear_data, _job(bad), range(N_TRIALS))
+
+
+def test_parameters_are_checked_once_per_cell_not_in_every_fit(linear_data, monkeypatch):
+    # A boosted ensemble checks its own and each tree's parameters in every fit: 20 trees
+    # over 5 trials would be 105 checks. run_cell checks as check_params does, once.
+    from sklearn.base import BaseEstimator
+
+    from negr2.models import check_params
+
+    calls = []
+    original = BaseEstimator._validate_params
+
+    def counted(self):
+        calls.append(type(self).__name__)
+        return original(self)
+
+    monkeypatch.setattr(BaseEstimator, "_validate_params", counted)
+    check_params(NESTED[0], key="models.M")
+    once = list(calls)
+    calls.clear()
+    table = trials.run_cell(linear_data, _job(NESTED[0]), range(N_TRIALS))
+    assert (table["status"] == "ok").all()
+    assert once and calls == once

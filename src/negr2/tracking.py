@@ -25,6 +25,7 @@ import contextlib
 import fcntl
 import logging
 import subprocess
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -212,12 +213,24 @@ def store_lock(tracking_uri: str, lock_file: str | None = None) -> Iterator[None
         yield
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
+    # Steps are threads of one process too; on NFS flock is a POSIX lock, which the
+    # threads of one process share: a lock per path keeps them apart.
+    with _thread_lock(path), open(path, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_THREAD_LOCKS: dict[str, threading.Lock] = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
+
+
+def _thread_lock(path: Path) -> threading.Lock:
+    """This process's lock for ``path`` (the same object for every call)."""
+    with _THREAD_LOCKS_GUARD:
+        return _THREAD_LOCKS.setdefault(str(path.resolve()), threading.Lock())
 
 
 def server_unreachable(tracking_uri: str, timeout: float = 5.0) -> bool:

@@ -40,8 +40,8 @@ rule track_cell:
         run=f"{RESULTS}/mlflow/{{scenario}}/{{model}}.json",
     log:
         f"{RESULTS}/logs/track/{{scenario}}/{{model}}.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/track/{{scenario}}/{{model}}.tsv"
+    # No benchmark: a run: step's would measure Snakemake's process and the trial jobs
+    # running beside it.
     priority: TRACK_CELL_PRIORITY
     localrule: True
     threads: 0
