@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import scipy.stats
 
-from negr2 import aggregate, chunking, generators, study, theory, trials
+from negr2 import aggregate, chunking, claims, generators, study, theory, trials
 from negr2 import config as negr2_config
 from negr2.study import Study
 
@@ -435,6 +435,11 @@ def test_cells_read_one_at_a_time_equal_the_whole_table_grouped(swept_chunks, tm
     assert len(read) == 6
     for (_, rows), (_, expected) in zip(read, groups, strict=True):
         pd.testing.assert_frame_equal(rows, expected.reset_index(drop=True), check_exact=True)
+    # Text as categories (the track step's way): the same values.
+    categorical = list(aggregate.read_cells(str(path), text_as_categories=True))
+    for (_, rows), (_, expected) in zip(categorical, read, strict=True):
+        assert isinstance(rows["model_id"].dtype, pd.CategoricalDtype)
+        pd.testing.assert_frame_equal(rows.astype(expected.dtypes.to_dict()), expected)
 
 
 def test_a_table_not_written_cell_by_cell_is_refused(swept_chunks, tmp_path):
@@ -463,6 +468,58 @@ def test_streaming_refuses_a_missing_or_a_repeated_chunk(swept_chunks, tmp_path)
             swept_cells([*swept_chunks, swept_chunks[2]]), SWEPT_STUDY, str(path)
         )
     assert not path.exists()  # nothing half-written
+
+
+SWEPT_CLAIMS = [
+    {
+        "text": "Ridge matches OLS",
+        "scenario": "noise@n_train=20",
+        "better": "Ridge@alpha=10.0",
+        "than": "LinearRegression",
+        "metric": "r2",
+    },
+    {
+        "text": "OLS errs less",
+        "scenario": "noise@n_train=30",
+        "better": "LinearRegression",
+        "than": "Ridge@alpha=0.1",
+        "metric": "rmse",
+    },
+]
+
+
+def test_comparisons_and_claims_read_by_pairs_of_cells_equal_the_whole_table(
+    swept_chunks, tmp_path
+):
+    # One failed trial, so that the pairs differ between variants.
+    first = pd.read_parquet(swept_chunks[0])
+    where = (first["trial"] == 1) & (first["ablation"] == "full")
+    first.loc[where, ["r2", "rmse", "status"]] = [np.nan, np.nan, "failed"]
+    first.to_parquet(tmp_path / "failed.parquet", index=False)
+    chunks = [str(tmp_path / "failed.parquet"), *swept_chunks[1:]]
+    path = str(tmp_path / "trials.parquet")
+    aggregate.write_trials(swept_cells(chunks), SWEPT_STUDY, path)
+    whole, table = pd.read_parquet(path), aggregate.CellTable(path)
+    assert (whole["status"] == "failed").sum() == 1
+
+    by_cell = aggregate.comparisons_by_cell(table, SWEPT_STUDY)
+    expected = aggregate.comparisons_table(whole, SWEPT_STUDY)
+    assert len(expected) == 2 * 2 * len(VARIANTS)  # scenario points × Ridge points × variants
+    pd.testing.assert_frame_equal(by_cell, expected, check_exact=True)
+
+    config = {"claims": SWEPT_CLAIMS}
+    columns = aggregate.paired_columns(Study.from_config({**SWEPT, **config}))
+
+    def claim_cells(claim):
+        cells = [(claim["scenario"], claim[k]) for k in ("better", "than")]
+        return table.read(cells, columns, text_as_categories=True)
+
+    pd.testing.assert_frame_equal(
+        claims.claims_table(config, claim_cells),
+        claims.evaluate_claims(whole, config),
+        check_exact=True,
+    )
+    assert claims.evaluate_claims(whole, config)["n_pairs"].tolist() == [3, 4]
 
 
 def test_summary_of_a_swept_study(swept_chunks):

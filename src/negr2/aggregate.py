@@ -38,62 +38,131 @@ def combine_trials(chunk_paths: Iterable[str], study: Study) -> pd.DataFrame:
 def write_trials(
     cells: Iterable[tuple[str, str, Sequence[str]]], study: Study, path: str
 ) -> pd.DataFrame:
-    """Write the study's trials table to ``path`` one cell at a time and return its
-    summary: the job holds one cell's rows, never the whole table (a study of a million
-    trials per cell has millions of rows).
+    """Write the study's trials table to ``path`` one trials file at a time and return
+    its summary: the job holds one cell's rows, never the whole table (a study of a
+    million trials per cell has millions of rows).
 
     ``cells`` gives each cell's ``(scenario_id, model_id, trials files)`` in config
     order; a pack's file is read once for each cell it holds. The file equals
     :func:`combine_trials`'s table written whole, and the summary its
     :func:`summary_table`.
     """
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     summaries, writer = [], None
     with files.atomic_path(path) as tmp:
         try:
             for scenario_id, model_id, cell_files in cells:
-                rows = cell_trials(cell_files, study, scenario_id, model_id)
-                table = pa.Table.from_pandas(rows, preserve_index=False)
-                if writer is None:
-                    # A column empty in the first cell (no failed trial: no error text)
-                    # is typed by the cells that fill it.
-                    schema = pa.schema(
-                        f.with_type(pa.string()) if pa.types.is_null(f.type) else f
-                        for f in table.schema
-                    ).with_metadata(table.schema.metadata)
-                    writer = pq.ParquetWriter(tmp, schema)
-                writer.write_table(table.cast(schema))
+                compact = []
+                for part in _cell_parts(cell_files, study, scenario_id, model_id):
+                    if writer is None:
+                        writer = pq.ParquetWriter(tmp, _table_schema(part))
+                    writer.write_table(part.cast(writer.schema))
+                    compact.append(_for_summary(part))
+                rows = _cell_rows(compact, study, scenario_id, model_id)
+                del compact
                 summaries.append(summary_table(rows, study))
+                del rows
+                release_memory()
         finally:
             if writer is not None:
                 writer.close()
     return pd.concat(summaries, ignore_index=True)
 
 
-def read_cells(path: str) -> Iterator[tuple[tuple[str, str], pd.DataFrame]]:
+def release_memory() -> None:
+    """Give back to the system what Arrow's allocator keeps of freed memory: it would
+    otherwise keep the peak of every cell read so far, in Snakemake's own process
+    (where the steps run) for the rest of the run."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
+def _for_summary(part: Any) -> Any:
+    """The columns of a cell's rows that its summary reads, text as categories: half the
+    memory of the rows (a cell of a million trials is held whole for its summary)."""
+    unused = [c for c in ("seed", "error") if c in part.column_names]
+    return _text_as_categories(part.drop_columns(unused))
+
+
+def _is_text(arrow_type: Any) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+
+
+def _text_as_categories(table: Any) -> Any:
+    """``table`` with its text columns dictionary-encoded (pandas categories)."""
+    import pyarrow.compute as pc
+
+    for index, field in enumerate(table.schema):
+        if _is_text(field.type):
+            table = table.set_column(index, field.name, pc.dictionary_encode(table[field.name]))
+    return table
+
+
+def _table_schema(first: Any) -> Any:
+    """The trials file's schema from its first part: a column empty there (no failed
+    trial: no error text) is typed by the parts that fill it."""
+    import pyarrow as pa
+
+    return pa.schema(
+        f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in first.schema
+    ).with_metadata(first.schema.metadata)
+
+
+def read_cells(
+    path: str, text_as_categories: bool = False
+) -> Iterator[tuple[tuple[str, str], pd.DataFrame]]:
     """The study's trials table one cell at a time, in file order, each cell's rows as
-    the whole table holds them (same types, same order).
+    the whole table holds them (same order; text as categories if asked)."""
+    table = CellTable(path)
+    for cell in table.cells:
+        yield cell, table.read([cell], text_as_categories=text_as_categories)
+
+
+class CellTable:
+    """The study's trials table, read a cell or two at a time.
 
     :func:`write_trials` writes a cell at a time, so each of the file's row groups holds
     rows of one cell only: a cell is read without the rest of the table.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    parquet = pq.ParquetFile(path)
-    key, groups = None, []
-    for index in range(parquet.num_row_groups):
-        group = parquet.read_row_group(index)
-        group_key = _only_cell(group)
-        if key is not None and group_key != key:
-            yield key, pa.concat_tables(groups).to_pandas()
-            groups = []
-        key = group_key
-        groups.append(group)
-    if groups:
-        yield key, pa.concat_tables(groups).to_pandas()
+    def __init__(self, path: str) -> None:
+        import pyarrow.parquet as pq
+
+        self._file = pq.ParquetFile(path)
+        self._groups: dict[tuple[str, str], list[int]] = {}
+        for index in range(self._file.num_row_groups):
+            keys = self._file.read_row_group(index, columns=list(CELL))
+            self._groups.setdefault(_only_cell(keys), []).append(index)
+        text = [f.name for f in self._file.schema_arrow if _is_text(f.type)]
+        # Text read straight into categories (a byte a row), never as strings first.
+        self._as_categories = pq.ParquetFile(path, read_dictionary=text)
+
+    @property
+    def cells(self) -> list[tuple[str, str]]:
+        """Each cell's ``(scenario_id, model_id)``, in file order."""
+        return list(self._groups)
+
+    def read(
+        self,
+        cells: Sequence[tuple[str, str]],
+        columns: Sequence[str] | None = None,
+        text_as_categories: bool = False,
+    ) -> pd.DataFrame:
+        """The rows of ``cells`` (those in the table), in file order: every column, or
+        ``columns``; text as categories (a byte a row) if asked."""
+        groups = sorted(g for cell in cells for g in self._groups.get(cell, []))
+        read = None if columns is None else list(columns)
+        file = self._as_categories if text_as_categories else self._file
+        # Column by column, each freed once converted: not the rows twice over at once.
+        table = file.read_row_groups(groups, columns=read)
+        frame = table.to_pandas(split_blocks=True, self_destruct=True)
+        del table
+        release_memory()
+        return frame
 
 
 def _only_cell(group: Any) -> tuple[str, str]:
@@ -110,17 +179,15 @@ def _only_cell(group: Any) -> tuple[str, str]:
 def read_columns(path: str, columns: Sequence[str]) -> pd.DataFrame:
     """Some columns of the trials table, its text columns as categories: a few bytes a
     row, where the whole table costs hundreds (millions of rows fit in memory)."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = pq.read_schema(path)
-    text = [
-        name
-        for name in columns
-        if pa.types.is_string(schema.field(name).type)
-        or pa.types.is_large_string(schema.field(name).type)
-    ]
-    return pq.read_table(path, columns=list(columns), read_dictionary=text).to_pandas()
+    text = [name for name in columns if _is_text(schema.field(name).type)]
+    table = pq.read_table(path, columns=list(columns), read_dictionary=text)
+    frame = table.to_pandas(split_blocks=True, self_destruct=True)
+    del table
+    release_memory()
+    return frame
 
 
 def in_config_order(
@@ -146,10 +213,53 @@ def cell_trials(
 ) -> pd.DataFrame:
     """One cell's rows from its trials files (its chunks, or the pack it shares),
     exactly as :func:`combine_trials` puts them in the study's table."""
-    trials = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
-    rows = trials[(trials["scenario_id"] == scenario_id) & (trials["model_id"] == model_id)]
-    rows = _with_swept_columns(rows.reset_index(drop=True), study)
+    parts = list(_cell_parts(list(paths), study, scenario_id, model_id))
+    return _cell_rows(parts, study, scenario_id, model_id)
+
+
+def _cell_parts(
+    paths: Sequence[str], study: Study, scenario_id: str, model_id: str
+) -> Iterator[Any]:
+    """The cell's rows of each of its trials files, as Arrow tables in the table's
+    order: a file at a time, so that the cell is never held twice over (whole, then
+    sorted).
+
+    Each chunk holds a range of trials: ordered within each file and the files taken
+    by their first trial, the rows are ordered across the cell (ranges that overlap are
+    an error).
+    """
+    import pyarrow as pa
+
+    last = -1
+    for path in sorted(paths, key=_first_trial) if len(paths) > 1 else paths:
+        rows = pd.read_parquet(path)
+        rows = rows[(rows["scenario_id"] == scenario_id) & (rows["model_id"] == model_id)]
+        if not len(rows):
+            continue
+        rows = _with_swept_columns(rows.reset_index(drop=True), study)
+        if rows["trial"].iloc[0] <= last:
+            raise ValueError(
+                f"{scenario_id}/{model_id}: a trial appears twice: stale trials files?"
+            )
+        last = rows["trial"].iloc[-1]
+        yield pa.Table.from_pandas(rows, preserve_index=False)
+
+
+def _first_trial(path: str) -> int:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    return pc.min(pq.read_table(path, columns=["trial"])["trial"]).as_py()
+
+
+def _cell_rows(parts: list[Any], study: Study, scenario_id: str, model_id: str) -> pd.DataFrame:
+    """The cell's rows from its parts (:func:`_cell_parts`), checked complete."""
+    import pyarrow as pa
+
     expected = study.config["trials"]
+    if not parts:
+        raise ValueError(f"{scenario_id}/{model_id}: expected {expected} trials, found none")
+    rows = pa.concat_tables(parts, promote_options="default").to_pandas()
     if rows["trial"].nunique() != expected:
         raise ValueError(f"{scenario_id}/{model_id}: expected {expected} trials")
     if rows.duplicated(["ablation", "trial"]).any():
@@ -257,25 +367,43 @@ def theory_r2(
     return math.nan
 
 
+COMPARISON_COLUMNS = [
+    "scenario",
+    "scenario_id",
+    "ablation",
+    "model",
+    "model_id",
+    "reference",
+    "n_pairs",
+    "mean_diff",
+    "diff_lo",
+    "diff_hi",
+    "wilcoxon_p",
+]
+
+
 def comparisons_table(trials: pd.DataFrame, study: Study) -> pd.DataFrame:
     """Each model point against the reference model on the same trials and variant:
     mean paired Δr2 with its 95 % interval and the Wilcoxon signed-rank p-value."""
-    reference = study.reference
-    columns = [
-        "scenario",
-        "scenario_id",
-        "ablation",
-        "model",
-        "model_id",
-        "reference",
-        "n_pairs",
-        "mean_diff",
-        "diff_lo",
-        "diff_hi",
-        "wilcoxon_p",
-    ]
-    if reference is None:
-        return pd.DataFrame(columns=columns)
+    rows = _comparison_rows(trials, study.reference) if study.reference else []
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def comparisons_by_cell(table: CellTable, study: Study) -> pd.DataFrame:
+    """:func:`comparisons_table` of the whole table, read a pair of cells at a time
+    (each model point's cell with its scenario's reference cell)."""
+    reference, rows = study.reference, []
+    for scenario_id, model_id in table.cells if reference else []:
+        if model_id != reference:
+            cells = [(scenario_id, model_id), (scenario_id, reference)]
+            pair = table.read(cells, paired_columns(study), text_as_categories=True)
+            rows += _comparison_rows(pair, reference)
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def _comparison_rows(trials: pd.DataFrame, reference: str) -> list[dict[str, Any]]:
+    """A comparison row per (scenario point, variant, model point), in the order they
+    first appear in ``trials``."""
     ok = trials[trials["status"] == "ok"]
     keys = ["scenario_id", "ablation", "trial"]
     ref = ok.loc[ok["model_id"] == reference, [*keys, "r2"]]
@@ -296,7 +424,7 @@ def comparisons_table(trials: pd.DataFrame, study: Study) -> pd.DataFrame:
                 **paired_difference(pairs["r2"].to_numpy(), pairs["r2_ref"].to_numpy()),
             }
         )
-    return pd.DataFrame(rows, columns=columns)
+    return rows
 
 
 def write_outputs(tables: Mapping[str, pd.DataFrame], paths: Mapping[str, str]) -> None:

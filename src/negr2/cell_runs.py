@@ -85,9 +85,7 @@ def reconcile_cell(
     Every other run of the cell is retired (tagged not current, soft-deleted).
     Returns the current run's id and the number of metric values logged."""
     params = cell_params(study, rows.iloc[0])
-    # Columns of other cells' sweeps are empty here: drop them, or adding a sweep to
-    # one model would re-log every cell.
-    digest = _fingerprint(rows.dropna(axis=1, how="all"), summary, params | {"history": history})
+    digest = _fingerprint(rows, summary, params | {"history": history})
     keep = next(
         (
             r.info.run_id
@@ -237,9 +235,13 @@ def _fingerprint(rows: pd.DataFrame, summary: pd.DataFrame, params: Mapping[str,
     """A hash of a cell's rows, summary and parameters (as CSV text, so that
     list-valued sweep columns hash as well as numbers)."""
     digest = hashlib.sha256()
-    # In slices: the CSV text of a million-row cell would cost hundreds of MB at once.
+    # Columns of other cells' sweeps are empty here: left out, or adding a sweep to one
+    # model would re-log every cell.
+    filled = rows.columns[rows.notna().any()]
+    # In slices: the CSV text of a million-row cell would cost hundreds of MB at once,
+    # and so would a copy of the cell without its empty columns.
     for start in range(0, max(len(rows), 1), CSV_SLICE_ROWS):
-        part = rows.iloc[start : start + CSV_SLICE_ROWS]
+        part = rows.iloc[start : start + CSV_SLICE_ROWS][filled]
         digest.update(part.to_csv(index=False, header=start == 0).encode())
     # The summary as its CSV file holds it: a cell's summary read from summary.csv and
     # one computed in memory then hash alike (20 and 20.0 alike).

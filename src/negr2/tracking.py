@@ -115,6 +115,7 @@ def track_study(
                 client, experiment_id, study_run, study, rows, cell_summary, runs, origin, history
             )
             logged += values
+        del rows  # before the next cell is read: one cell's rows at a time
         progress.step(f"{logged:,} metric values logged")
     for stale in current.values():  # cells no longer in the study
         for run in stale:

@@ -1,7 +1,8 @@
 """Combine every cell's trials into the study's trials, summary, comparisons and claims.
 
-The trials table is written one cell at a time; the comparisons and claims then read
-back only the columns they pair, so the step never holds the whole table.
+The trials table is written one trials file at a time; the comparisons and claims then
+read back a pair of cells at a time, only the columns they pair: the step holds at
+most two cells' rows, never the whole table.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from typing import Any
 import pandas as pd
 
 from negr2.aggregate import (
-    comparisons_table,
+    CellTable,
+    comparisons_by_cell,
     in_config_order,
     paired_columns,
     write_outputs,
     write_trials,
 )
-from negr2.claims import evaluate_claims
+from negr2.claims import claims_table
 from negr2.config import results_config
 from negr2.study import Study
 
@@ -28,10 +30,15 @@ def run(inputs: Any, outputs: Any, params: Any, config: Mapping[str, Any]) -> No
     "scenario/model"), and the study's config."""
     study = Study.from_config(results_config(config))
     summary = write_trials(in_config_order(params.cells, study), study, outputs.trials)
-    paired = pd.read_parquet(outputs.trials, columns=paired_columns(study))
+    table = CellTable(outputs.trials)
+
+    def claim_cells(claim: Mapping[str, Any]) -> pd.DataFrame:
+        cells = [(claim["scenario"], claim[model]) for model in ("better", "than")]
+        return table.read(cells, paired_columns(study), text_as_categories=True)
+
     tables = {
         "summary": summary,
-        "comparisons": comparisons_table(paired, study),
-        "claims": evaluate_claims(paired, study.config),
+        "comparisons": comparisons_by_cell(table, study),
+        "claims": claims_table(study.config, claim_cells),
     }
     write_outputs(tables, dict(outputs.items()))

@@ -26,7 +26,7 @@ def run(inputs: Any, outputs: Any, params: Any, config: Mapping[str, Any]) -> No
         runs = track_study(
             uri,
             Study.from_config(results_config(config)),
-            read_cells(inputs.trials),
+            read_cells(inputs.trials, text_as_categories=True),
             pd.read_csv(inputs.summary),
             artifacts=[inputs.summary, inputs.report],
             artifact_root=params.artifact_root,
