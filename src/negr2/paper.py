@@ -36,7 +36,7 @@ def save_figures(
     """Write every figure as ``<stem>.pdf``, ``.svg`` and ``.png`` (300 dpi) into
     ``folder``, with ``captions.json`` (stem -> caption, in order), replacing the
     folder atomically. Files carry no creation date: an unchanged figure gives
-    unchanged files."""
+    unchanged files. Each figure keeps the layout of its first save (its PDF)."""
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
@@ -45,6 +45,9 @@ def save_figures(
         os.chmod(tmp, 0o777 & ~UMASK)  # mkdtemp makes 0700; others may read results
         for stem, fig in figures.items():
             fig.savefig(tmp / f"{stem}.pdf", metadata={"CreationDate": None, "Creator": None})
+            # Laid out once: every later save (the other formats, the report's PNG) keeps
+            # the PDF's layout instead of computing its constrained layout again.
+            fig.set_layout_engine("none")
             fig.savefig(tmp / f"{stem}.svg", metadata={"Date": None, "Creator": None})
             fig.savefig(tmp / f"{stem}.png", dpi=300, metadata={"Software": None})
         ordered = {stem: captions[stem] for stem in figures}
