@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from conftest import REPO, run_snakemake
+
 from negr2 import resources
 
 FOREST = {"estimator": "sklearn.ensemble.RandomForestRegressor"}
@@ -99,3 +103,28 @@ def test_a_swept_feature_count_is_costed_at_each_point():
     ols = {**OLS, "seconds_per_trial": 0.01}
     # the costliest point: 8 features, so 1 + 8 variants per trial, 100 trials of 0.01 s
     assert plan.cell_seconds(Study.from_config(config), ols) == 100 * 9 * 0.01
+
+
+def test_the_longest_of_equal_priority_jobs_starts_first():
+    # The tie-break stays below the next integer priority and grows with the estimate.
+    fractions = [resources.longest_first(s) for s in (0.0, 1.0, 60.0, 3600.0, 1e9)]
+    assert fractions == sorted(fractions) and len(set(fractions)) == 5
+    assert fractions[0] == 0.0 and fractions[-1] < 1.0
+    assert resources.rows_factor({"n_train": 640}) == 4 * resources.rows_factor({"n_train": 160})
+
+
+def test_sample_size_packs_start_largest_training_set_first(tmp_path):
+    # One pack per scenario point, every one of RandomForest's priority 1: without the
+    # tie-break their order was Snakemake's, and the n_train=640 packs could run last.
+    study = REPO / "config" / "studies" / "sample-size.yaml"
+    dry = run_snakemake(tmp_path, "-n", "--cores", "2", "--configfile", str(study))
+    priorities = {}
+    for block in re.split(r"^(?=(?:local)?rule \w+:)", dry.stdout + dry.stderr, flags=re.M):
+        if block.startswith("rule trials_pack:"):
+            scenario = re.search(r"wildcards: scenario=([^,\s]+)", block).group(1)
+            priorities[scenario] = float(re.search(r"priority: ([\d.]+)", block).group(1))
+    assert len(priorities) == 12
+    assert all(1 <= p < 2 for p in priorities.values())
+    n_train = {s: int(s.split("n_train=")[1]) for s in priorities}
+    started = sorted(priorities, key=priorities.__getitem__, reverse=True)
+    assert [n_train[s] for s in started] == sorted(n_train.values(), reverse=True)

@@ -62,6 +62,24 @@ def trials_seconds(
     return n_trials * fits_per_trial(scenario, config) * seconds_per_fit(model)
 
 
+#: The training rows of the post's scenario, at which KNOWN_SECONDS were measured.
+POST_TRAIN_ROWS = 160
+
+
+def rows_factor(scenario: Mapping[str, Any]) -> float:
+    """How much longer a fit takes on this scenario point than on the post's: about in
+    proportion to its training rows (a sweep of ``n_train`` from 20 to 640 spans 32
+    times). Orders jobs; packs and time limits keep the per-model estimate."""
+    return scenario.get("n_train", POST_TRAIN_ROWS) / POST_TRAIN_ROWS
+
+
+def longest_first(seconds: float) -> float:
+    """A fraction in [0, 1) that grows with a job's estimated seconds: added to the
+    integer priority of its models, it starts the longest of equal-priority jobs first,
+    so that a long job does not run alone at the end."""
+    return seconds / (seconds + 3600.0)
+
+
 def runtime_minutes(seconds: float, attempt: int) -> int:
     """A job's time limit: twice the estimate, at least five minutes, times attempt."""
     return attempt * max(MIN_RUNTIME_MINUTES, math.ceil(2 * seconds / 60))

@@ -114,10 +114,26 @@ def store_generation():
 
 def trial_priority(wildcards):
     """The model's configured priority: slow cells start first, so that no long job
-    is left running alone at the end. A pack takes its highest."""
+    is left running alone at the end. A pack takes its highest. Among jobs of one
+    priority the longest starts first: a fraction below 1, growing with the job's
+    estimated seconds (negr2.resources.longest_first), breaks the tie."""
+    from negr2 import resources
+
     if "pack" in wildcards.keys():
-        return max(MODELS[m].spec["priority"] for m in PACKS[wildcards.pack])
-    return MODELS[wildcards.model].spec["priority"]
+        models = PACKS[wildcards.pack]
+        n_trials = config["trials"]
+    else:
+        models = [wildcards.model]
+        chunk = chunk_from_label(config["trials"], wildcards.chunk)
+        n_trials = chunk.stop - chunk.start
+    scenario = SCENARIOS[wildcards.scenario].spec
+    seconds = sum(
+        resources.trials_seconds(n_trials, scenario, config, MODELS[m].spec)
+        * resources.rows_factor(scenario)
+        for m in models
+    )
+    priority = max(MODELS[m].spec["priority"] for m in models)
+    return priority + resources.longest_first(seconds)
 
 
 def trial_runtime(wildcards, attempt):
