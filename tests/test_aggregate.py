@@ -470,6 +470,49 @@ def test_streaming_refuses_a_missing_or_a_repeated_chunk(swept_chunks, tmp_path)
     assert not path.exists()  # nothing half-written
 
 
+# The first cell sweeps nothing; later cells sweep a list-valued and a bool parameter.
+LIST_AND_BOOL_SWEEPS = {
+    "seed": 5,
+    "trials": 3,
+    "scenarios": {"noise": NOISE},
+    "models": {
+        "Ridge": RIDGE,
+        "MLP": {
+            "estimator": "sklearn.neural_network.MLPRegressor",
+            "params": {"hidden_layer_sizes": [[2], [3, 2]], "max_iter": 5},
+        },
+        "LinearRegression": {**OLS, "params": {"fit_intercept": [True, False]}},
+    },
+}
+
+
+def test_list_and_bool_sweeps_stream_like_the_table_written_whole(tmp_path):
+    config = LIST_AND_BOOL_SWEEPS
+    sweeps = Study.from_config(config)
+    paths = []
+    for i, chunk in enumerate(_chunks(config)):
+        paths.append(str(tmp_path / f"{i}.parquet"))
+        chunk.to_parquet(paths[-1], index=False)
+    cells = [
+        (s.id, m.id, paths)
+        for s in study.scenario_points(config)
+        for m in study.model_points(config)
+    ]
+    summary = aggregate.write_trials(cells, sweeps, str(tmp_path / "trials.parquet"))
+    whole = aggregate.combine_trials(paths, sweeps)
+    whole.to_parquet(tmp_path / "whole.parquet", index=False)
+    written, expected = (pd.read_parquet(tmp_path / f) for f in ("trials.parquet", "whole.parquet"))
+    assert written["fit_intercept"].tolist() == [None] * 9 + [True] * 3 + [False] * 3
+    # A list reads back as an array: compared as a tuple, every other value as it is.
+    column = "hidden_layer_sizes"
+    layers = {column: lambda t: [None if v is None else tuple(v) for v in t[column]]}
+    pd.testing.assert_frame_equal(
+        written.assign(**layers), expected.assign(**layers), check_exact=True
+    )
+    pd.testing.assert_frame_equal(summary, aggregate.summary_table(whole, sweeps), check_exact=True)
+    assert "[3, 2]" in summary.to_csv(index=False)  # as the study file writes it
+
+
 SWEPT_CLAIMS = [
     {
         "text": "Ridge matches OLS",

@@ -56,7 +56,7 @@ def write_trials(
                 compact = []
                 for part in _cell_parts(cell_files, study, scenario_id, model_id):
                     if writer is None:
-                        writer = pq.ParquetWriter(tmp, _table_schema(part))
+                        writer = pq.ParquetWriter(tmp, _table_schema(part, study))
                     writer.write_table(part.cast(writer.schema))
                     compact.append(_for_summary(part))
                 rows = _cell_rows(compact, study, scenario_id, model_id)
@@ -102,13 +102,16 @@ def _text_as_categories(table: Any) -> Any:
     return table
 
 
-def _table_schema(first: Any) -> Any:
-    """The trials file's schema from its first part: a column empty there (no failed
-    trial: no error text) is typed by the parts that fill it."""
+def _table_schema(first: Any, study: Study) -> Any:
+    """The trials file's schema from its first part. A column empty there takes its
+    type in the whole table: a swept key's from the study's values (a bool, a list),
+    any other text (no failed trial yet: no error text)."""
     import pyarrow as pa
 
+    swept = _swept_arrow_types(study)
     return pa.schema(
-        f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in first.schema
+        f.with_type(swept.get(f.name, pa.string())) if pa.types.is_null(f.type) else f
+        for f in first.schema
     ).with_metadata(first.schema.metadata)
 
 
@@ -224,9 +227,9 @@ def _cell_parts(
     order: a file at a time, so that the cell is never held twice over (whole, then
     sorted).
 
-    Each chunk holds a range of trials: ordered within each file and the files taken
-    by their first trial, the rows are ordered across the cell (ranges that overlap are
-    an error).
+    Each chunk holds a contiguous range of trials: ordered within each file and the
+    files taken by their first trial, the rows are ordered across the cell (ranges that
+    overlap are an error).
     """
     import pyarrow as pa
 
@@ -259,7 +262,12 @@ def _cell_rows(parts: list[Any], study: Study, scenario_id: str, model_id: str) 
     expected = study.config["trials"]
     if not parts:
         raise ValueError(f"{scenario_id}/{model_id}: expected {expected} trials, found none")
+    # The swept columns again from the study: through Arrow a list value comes back as
+    # an array, and the summary's text (and the cell's fingerprint) would change.
+    swept = [c for c in study.swept_columns if c in parts[0].column_names]
+    parts = [part.drop_columns(swept) for part in parts]
     rows = pa.concat_tables(parts, promote_options="default").to_pandas()
+    rows = _with_cell_sweeps(rows, study, scenario_id, model_id)
     if rows["trial"].nunique() != expected:
         raise ValueError(f"{scenario_id}/{model_id}: expected {expected} trials")
     if rows.duplicated(["ablation", "trial"]).any():
@@ -274,22 +282,51 @@ def _with_swept_columns(trials: pd.DataFrame, study: Study) -> pd.DataFrame:
     one scenario only is float there, with NaN elsewhere), so that a cell's rows read
     alone equal its rows in the table.
     """
-    scenarios, models = study.scenarios, study.models
-    for column in study.swept_columns:
-        in_scenarios = any(column in p.swept for p in scenarios.values())
-        owner, points = ("scenario_id", scenarios) if in_scenarios else ("model_id", models)
-        values = {id_: p.swept.get(column) for id_, p in points.items()}
-        dtype = pd.Series(list(values.values())).dtype
+    for column, (owner, values, dtype) in _sweeps(study).items():
         trials[column] = trials[owner].map(values).astype(dtype)
     order = {
-        "scenario_id": {id_: i for i, id_ in enumerate(scenarios)},
-        "model_id": {id_: i for i, id_ in enumerate(models)},
+        "scenario_id": {id_: i for i, id_ in enumerate(study.scenarios)},
+        "model_id": {id_: i for i, id_ in enumerate(study.models)},
     }
     return trials.sort_values(
         ["scenario_id", "model_id", "trial"],
         key=lambda col: col.map(order[col.name]) if col.name in order else col,
         kind="stable",
     ).reset_index(drop=True)
+
+
+def _with_cell_sweeps(
+    rows: pd.DataFrame, study: Study, scenario_id: str, model_id: str
+) -> pd.DataFrame:
+    """:func:`_with_swept_columns`'s columns for the rows of one cell (already in
+    order), whatever type their key columns have (text or categories)."""
+    for column, (owner, values, dtype) in _sweeps(study).items():
+        value = values[scenario_id if owner == "scenario_id" else model_id]
+        rows[column] = pd.Series([value] * len(rows), index=rows.index).astype(dtype)
+    return rows
+
+
+def _sweeps(study: Study) -> dict[str, tuple[str, dict[str, Any], Any]]:
+    """Each swept column: the id column it follows (``scenario_id`` or ``model_id``),
+    its value by id, and its type in the study's whole table."""
+    out = {}
+    for column in study.swept_columns:
+        in_scenarios = any(column in p.swept for p in study.scenarios.values())
+        owner = "scenario_id" if in_scenarios else "model_id"
+        points = study.scenarios if in_scenarios else study.models
+        values = {id_: p.swept.get(column) for id_, p in points.items()}
+        out[column] = (owner, values, pd.Series(list(values.values())).dtype)
+    return out
+
+
+def _swept_arrow_types(study: Study) -> dict[str, Any]:
+    """The Arrow type of each swept column in the study's whole table."""
+    import pyarrow as pa
+
+    return {
+        column: pa.Array.from_pandas(pd.Series(list(values.values())).astype(dtype)).type
+        for column, (_, values, dtype) in _sweeps(study).items()
+    }
 
 
 def _check_complete(trials: pd.DataFrame, n_trials: int, n_cells: int) -> None:
@@ -320,9 +357,11 @@ def _deltas_to_full(trials: pd.DataFrame) -> pd.DataFrame:
     """Paired Δr2 = r2(variant) − r2(full) per cell and variant, over trials where
     both are ok, with its t 95 % interval."""
     ok = trials[trials["status"] == "ok"]
-    r2 = ok.pivot_table(index=[*CELL, "trial"], columns="ablation", values="r2", sort=False)
+    r2 = ok.pivot_table(
+        index=[*CELL, "trial"], columns="ablation", values="r2", sort=False, observed=True
+    )
     rows = []
-    for cell, table in r2.groupby(level=list(CELL), sort=False):
+    for cell, table in r2.groupby(level=list(CELL), sort=False, observed=True):
         for variant in table.columns:
             diff = {}
             if FULL in table:  # else no trial of the cell has an ok full model
@@ -410,7 +449,7 @@ def _comparison_rows(trials: pd.DataFrame, reference: str) -> list[dict[str, Any
     rows = []
     others = ok[ok["model_id"] != reference]
     for (scenario_id, ablation, model_id), group in others.groupby(
-        ["scenario_id", "ablation", "model_id"], sort=False
+        ["scenario_id", "ablation", "model_id"], sort=False, observed=True
     ):
         pairs = group.merge(ref, on=keys, suffixes=("", "_ref"))
         rows.append(

@@ -237,7 +237,7 @@ def _fingerprint(rows: pd.DataFrame, summary: pd.DataFrame, params: Mapping[str,
     digest = hashlib.sha256()
     # Columns of other cells' sweeps are empty here: left out, or adding a sweep to one
     # model would re-log every cell.
-    filled = rows.columns[rows.notna().any()]
+    filled = [column for column in rows.columns if rows[column].notna().any()]
     # In slices: the CSV text of a million-row cell would cost hundreds of MB at once,
     # and so would a copy of the cell without its empty columns.
     for start in range(0, max(len(rows), 1), CSV_SLICE_ROWS):

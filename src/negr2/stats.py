@@ -114,7 +114,7 @@ def summarise(
     order cells first appear in ``trials``. ``carry`` columns, constant within a
     cell, are copied from its first row."""
     rows = []
-    for key, group in trials.groupby(list(keys), sort=False, dropna=False):
+    for key, group in trials.groupby(list(keys), sort=False, dropna=False, observed=True):
         first = group.iloc[0]
         rows.append(
             {

@@ -1,8 +1,9 @@
 """Combine every cell's trials into the study's trials, summary, comparisons and claims.
 
-The trials table is written one trials file at a time; the comparisons and claims then
-read back a pair of cells at a time, only the columns they pair: the step holds at
-most two cells' rows, never the whole table.
+The trials table is written one trials file at a time (each cell's rows are then
+summarised); the comparisons and claims read back a pair of cells at a time, only the
+columns they pair. The step holds a cell, a trials file or two cells' paired columns,
+never the whole table.
 """
 
 from __future__ import annotations
