@@ -160,12 +160,7 @@ class CellTable:
         groups = sorted(g for cell in cells for g in self._groups.get(cell, []))
         read = None if columns is None else list(columns)
         file = self._as_categories if text_as_categories else self._file
-        # Column by column, each freed once converted: not the rows twice over at once.
-        table = file.read_row_groups(groups, columns=read)
-        frame = table.to_pandas(split_blocks=True, self_destruct=True)
-        del table
-        release_memory()
-        return frame
+        return _to_frame(file.read_row_groups(groups, columns=read))
 
 
 def _only_cell(group: Any) -> tuple[str, str]:
@@ -186,7 +181,13 @@ def read_columns(path: str, columns: Sequence[str]) -> pd.DataFrame:
 
     schema = pq.read_schema(path)
     text = [name for name in columns if _is_text(schema.field(name).type)]
-    table = pq.read_table(path, columns=list(columns), read_dictionary=text)
+    return _to_frame(pq.read_table(path, columns=list(columns), read_dictionary=text))
+
+
+def _to_frame(table: Any) -> pd.DataFrame:
+    """``table`` as a DataFrame, converted column by column and each column freed once
+    converted (not the rows twice over at once); then Arrow's freed memory given back.
+    ``table`` must not be used afterwards."""
     frame = table.to_pandas(split_blocks=True, self_destruct=True)
     del table
     release_memory()

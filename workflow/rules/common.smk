@@ -119,48 +119,41 @@ def trial_priority(wildcards):
     estimated seconds (negr2.resources.longest_first), breaks the tie."""
     from negr2 import resources
 
-    if "pack" in wildcards.keys():
-        models = PACKS[wildcards.pack]
-        n_trials = config["trials"]
-    else:
-        models = [wildcards.model]
-        chunk = chunk_from_label(config["trials"], wildcards.chunk)
-        n_trials = chunk.stop - chunk.start
+    model_ids, n_trials = _job_cells(wildcards)
     scenario = SCENARIOS[wildcards.scenario].spec
-    seconds = sum(
-        resources.trials_seconds(n_trials, scenario, config, MODELS[m].spec)
-        * resources.rows_factor(scenario)
-        for m in models
-    )
-    priority = max(MODELS[m].spec["priority"] for m in models)
-    return priority + resources.longest_first(seconds)
+    seconds = _estimated_seconds(wildcards.scenario, model_ids, n_trials)
+    priority = max(MODELS[m].spec["priority"] for m in model_ids)
+    return priority + resources.longest_first(seconds * resources.rows_factor(scenario))
 
 
 def trial_runtime(wildcards, attempt):
     """The job's time limit in minutes (SLURM), from its estimated cost; grows with
-    each attempt, so that retries help a job that ran out of time."""
+    each attempt, so that retries help a job that ran out of time. A trial job's or a
+    pack's."""
+    from negr2 import resources
+
+    seconds = _estimated_seconds(wildcards.scenario, *_job_cells(wildcards))
+    return resources.runtime_minutes(resources.START_SECONDS + seconds, attempt)
+
+
+def _job_cells(wildcards):
+    """A trial job's model point ids and its number of trials: a pack's models over
+    every trial, or one model over its chunk."""
+    if "pack" in wildcards.keys():
+        return PACKS[wildcards.pack], config["trials"]
     chunk = chunk_from_label(config["trials"], wildcards.chunk)
-    return _runtime(
-        wildcards.scenario, [wildcards.model], chunk.stop - chunk.start, attempt
-    )
+    return [wildcards.model], chunk.stop - chunk.start
 
 
-def pack_runtime(wildcards, attempt):
-    """A pack job's time limit: its cells' estimated seconds (see trial_runtime)."""
-    return _runtime(
-        wildcards.scenario, PACKS[wildcards.pack], config["trials"], attempt
-    )
-
-
-def _runtime(scenario_id, model_ids, n_trials, attempt):
+def _estimated_seconds(scenario_id, model_ids, n_trials):
+    """The estimated seconds of ``n_trials`` trials of each model on a scenario point."""
     from negr2 import resources
 
     scenario = SCENARIOS[scenario_id].spec
-    seconds = sum(
+    return sum(
         resources.trials_seconds(n_trials, scenario, config, MODELS[m].spec)
         for m in model_ids
     )
-    return resources.runtime_minutes(resources.START_SECONDS + seconds, attempt)
 
 
 def trial_mem_mb(wildcards, attempt):

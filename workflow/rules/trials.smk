@@ -57,7 +57,7 @@ rule trials_pack:
     conda:
         "../../envs/negr2.yaml"
     resources:
-        runtime=pack_runtime,
+        runtime=trial_runtime,
         mem_mb=trial_mem_mb,
     params:
         jobs=pack_jobs,
