@@ -63,10 +63,10 @@ def write_paper(folder: Path, paper: Path) -> Path:
     """A study's paper folder (figures, numbers.tex, the tables) at ``paper``, written
     from the bundled study at ``folder``; returns ``paper``."""
     from negr2 import files
-    from negr2.aggregate import read_columns
     from negr2.figures import study_figures
     from negr2.paper import save_figures
     from negr2.report import TRIALS_COLUMNS
+    from negr2.storage import read_columns
     from negr2.unbundle import bundled_study, parse_numbers, recomputed_study
 
     numbers = parse_numbers((folder / "paper" / "numbers.tex").read_text())

@@ -15,14 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from negr2.aggregate import (
-    CellTable,
-    comparisons_by_cell,
-    paired_columns,
-    read_cells,
-    summary_table,
-)
+from negr2.aggregate import comparisons_by_cell, paired_columns, summary_table
 from negr2.claims import claims_table
+from negr2.storage import CellTable, read_cells
 from negr2.study import Study
 
 

@@ -101,9 +101,9 @@ def recomputed_study(
     and read back) and its paper files' texts, computed from its ``trials.parquet``;
     the provenance is that of ``bundled_numbers``, the captions the bundled ones unless
     given."""
-    from negr2.aggregate import as_written
     from negr2.recompute import study_tables
     from negr2.steps.paper import paper_texts
+    from negr2.storage import as_written
 
     study = bundled_study(folder)
     tables = {
