@@ -97,7 +97,6 @@ def render_report(
         paired=paired_rows(comparisons),
         claims=[] if claims is None else claims.to_dict("records"),
         versus=versus,
-        compare_with=config.get("compare_with"),
         figures=report_figures(trials, summary, study, comparisons, figs),
         tracking_uri=tracking_uri,
         versions=package_versions(),
