@@ -95,12 +95,12 @@ def _table_version(path: Path, role: str, text: str) -> Version:
 
     try:
         schema = pq.read_schema(path)
+        described = _described(schema, role, text)
         table = CellTable(str(path))
     except (OSError, pa.ArrowException) as error:
         raise InputError(f"{role} {text}: not a readable trials table ({error})") from None
     except ValueError as error:  # a table written whole, not a cell at a time
         raise InputError(f"{role} {text}: {error}") from None
-    described = _described(schema, role, text)
     columns = ["ablation", "trial", "status", *METRICS]
     if "seed" in schema.names:
         columns.insert(2, "seed")
