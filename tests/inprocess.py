@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from negr2.aggregate import write_trials
+from negr2.aggregate import write_and_summarise
 from negr2.generators import ScenarioDraws
 from negr2.study import Study
 from negr2.trials import CellJob, run_cells
@@ -75,4 +75,4 @@ def write_table(study: Study, trials: pd.DataFrame, path: Path) -> pd.DataFrame:
         cell_file = folder / f"{scenario_id}--{model_id}.parquet"
         rows.to_parquet(cell_file, index=False)
         cells.append((scenario_id, model_id, [str(cell_file)]))
-    return write_trials(cells, study, str(path))
+    return write_and_summarise(cells, study, str(path))

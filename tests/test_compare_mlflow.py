@@ -9,7 +9,7 @@ from inprocess import NOISE, OLS, ridge, run_study, study_config, write_table
 from mlflow.tracking import MlflowClient
 
 from negr2 import cli
-from negr2.aggregate import read_cells
+from negr2.storage import read_cells
 from negr2.tracking import track_study
 
 

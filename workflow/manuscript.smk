@@ -29,6 +29,7 @@ from negr2.prompt_exit import exit_promptly
 
 MANUSCRIPT = Path(config.get("manuscript", "manuscript/ms.tex"))
 PDF = f"results/manuscript/{MANUSCRIPT.stem}.pdf"
+ARCHIVE = f"results/manuscript/{manuscript.archive_name(MANUSCRIPT)}"
 STRICT = str(config.get("strict", True)).lower() not in ("false", "0", "no")
 
 
@@ -58,7 +59,8 @@ for study, config_file in STUDIES.items():
 
 
 rule manuscript:
-    """The manuscript's PDF, compiled once every cited study's paper outputs are current."""
+    """The manuscript's PDF, compiled once every cited study's paper outputs are current,
+    and the arXiv archive of the sources that compile it."""
     default_target: True
     input:
         tex=MANUSCRIPT,
@@ -71,6 +73,7 @@ rule manuscript:
         figures=[f"results/{study}/paper/figures" for study in STUDIES],
     output:
         pdf=PDF,
+        archive=ARCHIVE,
     log:
         f"results/manuscript/logs/{MANUSCRIPT.stem}.log",
     localrule: True

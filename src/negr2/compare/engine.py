@@ -128,7 +128,7 @@ def _cell_rows(
     base: Version, new: Version, cell: Cell, pairing: dict[str, list[str]]
 ) -> list[dict]:
     """The rows of one cell: each variant's quantities, or those of a version's own."""
-    from negr2.aggregate import release_memory
+    from negr2.storage import release_memory
 
     in_base, in_new = cell in base.cells, cell in new.cells
     if not (in_base and in_new):

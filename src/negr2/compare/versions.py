@@ -91,7 +91,7 @@ def _table_version(path: Path, role: str, text: str) -> Version:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from negr2.aggregate import CellTable
+    from negr2.storage import CellTable
 
     try:
         schema = pq.read_schema(path)

@@ -13,16 +13,10 @@ from typing import Any
 
 import pandas as pd
 
-from negr2.aggregate import (
-    CellTable,
-    comparisons_by_cell,
-    in_config_order,
-    paired_columns,
-    write_outputs,
-    write_trials,
-)
+from negr2.aggregate import comparisons_by_cell, paired_columns, write_and_summarise
 from negr2.claims import claims_table
 from negr2.config import results_config
+from negr2.storage import CellTable, in_config_order, write_outputs
 from negr2.study import Study
 
 
@@ -30,7 +24,7 @@ def run(inputs: Any, outputs: Any, params: Any, config: Mapping[str, Any]) -> No
     """The rule's files and params (``params.cells``: each cell's trials files, by
     "scenario/model"), and the study's config."""
     study = Study.from_config(results_config(config))
-    summary = write_trials(in_config_order(params.cells, study), study, outputs.trials)
+    summary = write_and_summarise(in_config_order(params.cells, study), study, outputs.trials)
     table = CellTable(outputs.trials)
 
     def claim_cells(claim: Mapping[str, Any]) -> pd.DataFrame:
