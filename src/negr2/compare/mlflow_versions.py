@@ -167,8 +167,9 @@ def _cell(run: Any) -> Cell:
 
 
 def _version(client: Any, label: str, runs: list[Any]) -> Version:
-    """A version over cell runs (one per cell), read a run at a time."""
-    by_cell = {_cell(run): run for run in runs}
+    """A version over cell runs (one per cell), read a run at a time, in the order they
+    were logged (the study's order)."""
+    by_cell = {_cell(run): run for run in sorted(runs, key=lambda r: r.info.start_time)}
     studies = {run.data.params.get("study") for run in runs}
 
     def read(cell: Cell) -> pd.DataFrame:
