@@ -48,6 +48,6 @@ def table_metadata(study: Study) -> bytes:
 
     digests = {sid: data_digest(data_spec(study, sid)) for sid in study.scenarios}
     return json.dumps(
-        {"study": study.name, "results_format": RESULTS_FORMAT, "datasets": digests},
+        {"study": study.config.get("study"), "results_format": RESULTS_FORMAT, "datasets": digests},
         sort_keys=True,
     ).encode()
