@@ -157,7 +157,7 @@ def _variants(
 ) -> Iterator[tuple[str, pd.DataFrame | None, pd.DataFrame | None]]:
     """Each ablation variant with its rows in each version (None where it is absent),
     BASE's variants first; a cell of one variant is not copied."""
-    labels = [list(dict.fromkeys(rows["ablation"].astype(str).unique())) for rows in (base, new)]
+    labels = [[str(label) for label in rows["ablation"].unique()] for rows in (base, new)]
     if labels[0] == labels[1] and len(labels[0]) == 1:
         yield labels[0][0], base, new
         return
