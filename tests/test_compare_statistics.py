@@ -148,3 +148,16 @@ def test_corrections_leave_missing_p_values_out():
     adjusted = st.correct(p, "holm")
     assert np.isnan(adjusted[1])
     assert adjusted[[0, 2]] == pytest.approx([0.02, 0.02])  # two tests, not three
+
+
+@pytest.mark.parametrize("n", [st.LARGE + 1, 40_000])
+def test_the_signed_rank_test_of_many_pairs_is_scipys(n):
+    d = np.round(RNG.normal(0.01, 1, n), 2)  # ties
+    d[:30] = 0  # and zeros, which the test drops
+    expected = scipy.stats.wilcoxon(d).pvalue
+    assert expected == scipy.stats.wilcoxon(d, method="asymptotic").pvalue
+    assert st.signed_rank_p(d) == pytest.approx(expected, rel=1e-9)
+    shifted = d + 0.02
+    assert st.signed_rank_p(shifted) == pytest.approx(
+        scipy.stats.wilcoxon(shifted).pvalue, rel=1e-9
+    )

@@ -56,13 +56,39 @@ def paired_change(base: np.ndarray, new: np.ndarray) -> Change:
     n = d.size
     lo, hi = mean_interval(d)
     if n >= 2 and np.any(d != 0):
-        p = float(scipy.stats.wilcoxon(d).pvalue)
+        p = signed_rank_p(d)
     else:
         p = 1.0 if n >= 2 else math.nan
     return Change(
         _mean(base), _mean(new), _mean(d), lo, hi, p, n, n, _spread(base, new),
         "paired t, Wilcoxon signed-rank p",
     )  # fmt: skip
+
+
+#: Above this many differences the signed-rank test is computed here (SciPy's normal
+#: approximation, the same p-value, a tenth of the time on a million pairs).
+LARGE = 5_000
+
+
+def signed_rank_p(d: np.ndarray) -> float:
+    """Two-sided Wilcoxon signed-rank p-value of the differences ``d`` (zeros dropped),
+    as ``scipy.stats.wilcoxon(d)`` gives it. Beyond :data:`LARGE` differences, where
+    SciPy uses the normal approximation, it is computed here the same way: ranks of
+    ``|d|`` with ties averaged, the tie-corrected variance, no continuity correction."""
+    if d.size <= LARGE:
+        return float(scipy.stats.wilcoxon(d).pvalue)
+    d = d[d != 0]
+    n = d.size
+    order = np.argsort(np.abs(d))
+    magnitudes = np.abs(d)[order]
+    starts = np.flatnonzero(np.r_[True, magnitudes[1:] != magnitudes[:-1]])
+    ties = np.diff(np.r_[starts, n])
+    ranks = np.repeat(starts + (ties + 1) / 2, ties)  # average rank of each tie group
+    r_plus = float(ranks[d[order] > 0].sum())
+    mean = n * (n + 1) / 4
+    variance = n * (n + 1) * (2 * n + 1) / 24 - float(np.sum(ties**3.0 - ties)) / 48
+    z = (min(r_plus, n * (n + 1) / 2 - r_plus) - mean) / math.sqrt(variance)
+    return float(min(1.0, 2 * scipy.stats.norm.cdf(z)))
 
 
 def welch_change(base: np.ndarray, new: np.ndarray) -> Change:
