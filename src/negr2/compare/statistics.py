@@ -55,10 +55,9 @@ def paired_change(base: np.ndarray, new: np.ndarray) -> Change:
     d = new - base
     n = d.size
     lo, hi = mean_interval(d)
-    if n >= 2 and np.any(d != 0):
-        p = signed_rank_p(d)
-    else:
-        p = 1.0 if n >= 2 else math.nan
+    p = math.nan
+    if n >= 2:  # no difference at all: no evidence of one
+        p = signed_rank_p(d) if np.any(d != 0) else 1.0
     return Change(
         _mean(base), _mean(new), _mean(d), lo, hi, p, n, n, _spread(base, new),
         "paired t, Wilcoxon signed-rank p",
