@@ -97,7 +97,12 @@ def compare_versions(base: Version, new: Version, options: Options) -> Compariso
     options.check()
     check_comparable(base, new)
     pairing: dict[str, list[str]] = {}
-    rows = [row for cell in _all_cells(base, new) for row in _cell_rows(base, new, cell, pairing)]
+    sides = set(base.cells), set(new.cells)
+    rows = [
+        row
+        for cell in _all_cells(base, new)
+        for row in _cell_rows(base, new, cell, (cell in sides[0], cell in sides[1]), pairing)
+    ]
     table = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in _JUDGED])
     return Comparison(base, new, options, judge(table, options), pairing)
 
@@ -125,12 +130,17 @@ def _all_cells(base: Version, new: Version) -> list[Cell]:
 
 
 def _cell_rows(
-    base: Version, new: Version, cell: Cell, pairing: dict[str, list[str]]
+    base: Version,
+    new: Version,
+    cell: Cell,
+    present: tuple[bool, bool],
+    pairing: dict[str, list[str]],
 ) -> list[dict]:
-    """The rows of one cell: each variant's quantities, or those of a version's own."""
+    """The rows of one cell: each variant's quantities, or those of the one version
+    it is ``present`` in."""
     from negr2.storage import release_memory
 
-    in_base, in_new = cell in base.cells, cell in new.cells
+    in_base, in_new = present
     if not (in_base and in_new):
         rows = (base if in_base else new).read(cell)
         return _one_sided_rows(cell, rows, "removed" if in_base else "added")

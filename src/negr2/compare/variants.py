@@ -21,6 +21,7 @@ from negr2.compare.statistics import (
     unpaired_share_change,
     welch_change,
 )
+from negr2.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,11 @@ def compare_variant(base: pd.DataFrame, new: pd.DataFrame, paired: bool) -> list
     base, new = _by_trial(base), _by_trial(new)
     same_trials = np.array_equal(base["trial"].to_numpy(), new["trial"].to_numpy())
     if paired and not same_trials:
-        raise ValueError("paired versions must hold the same trials")
+        first = base["trial"].iloc[0] if len(base) else None
+        raise InputError(
+            f"BASE and NEW drew the same data but hold different trials (BASE's first is "
+            f"{first}): is one of them a partial table?"
+        )
     ok_base = (base["status"] == "ok").to_numpy()
     ok_new = (new["status"] == "ok").to_numpy()
     same_status = same_trials and np.array_equal(ok_base, ok_new)
