@@ -13,11 +13,7 @@ KERAS_STAMP := $(VENV)/.installed-extras
 LOCK_DIR := requirements
 CONFIG := $(if $(STUDY),--configfile $(STUDY),)
 
-<<<<<<< HEAD
-.PHONY: study paper paper-archive test lint lock mlflow-ui tracking-server tracking-server-stop screenshots questions snapshot clean-results
-=======
-.PHONY: study paper paper-archive paper-bundle paper-from-bundle test lint lock mlflow-ui tracking-server tracking-server-stop screenshots questions clean-results
->>>>>>> main
+.PHONY: study paper paper-archive paper-bundle paper-from-bundle test lint lock mlflow-ui tracking-server tracking-server-stop screenshots questions snapshot clean-results
 
 study: $(STAMP)
 	@if [ -n "$(STUDY)" ] && [ ! -f "$(STUDY)" ]; then \
