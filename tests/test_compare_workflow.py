@@ -90,6 +90,14 @@ def test_a_rerun_with_the_key_has_nothing_to_do(two_versions):
     assert planned_jobs(done.stdout) == {}
 
 
+def test_another_base_reruns_the_comparison_and_what_shows_it_only(two_versions):
+    workdir, _, _, _ = two_versions
+    table = "results/versions-before/trials.parquet"  # the same version, named otherwise
+    config = write_config(workdir, _config(100.0, compare_with=table), "third.yaml")
+    done = run_snakemake(workdir, "-n", "--cores", "2", "--configfile", str(config))
+    assert set(planned_jobs(done.stdout)) == {"compare", "report", "paper", "track", "failures"}
+
+
 @pytest.mark.parametrize(
     ("compare_with", "message"),
     [("results/nowhere", "compare_with: results/nowhere: no such file or folder"),
