@@ -92,8 +92,10 @@ def test_a_rerun_with_the_key_has_nothing_to_do(two_versions):
 
 def test_another_base_reruns_the_comparison_and_what_shows_it_only(two_versions):
     workdir, _, _, _ = two_versions
-    table = "results/versions-before/trials.parquet"  # the same version, named otherwise
-    config = write_config(workdir, _config(100.0, compare_with=table), "third.yaml")
+    table = workdir / "elsewhere/trials.parquet"  # the same version, copied elsewhere
+    table.parent.mkdir()
+    shutil.copy(workdir / "results/versions-before/trials.parquet", table)
+    config = write_config(workdir, _config(100.0, compare_with=str(table)), "third.yaml")
     done = run_snakemake(workdir, "-n", "--cores", "2", "--configfile", str(config))
     assert set(planned_jobs(done.stdout)) == {"compare", "report", "paper", "track", "failures"}
 

@@ -18,7 +18,6 @@ if COMPARE_WITH:
             f"{RESULTS}/logs/compare.log",
         localrule: True
         params:
-            base=COMPARE_WITH,
             code=step_code("compare"),
         run:
             from negr2.steps import compare, run_step

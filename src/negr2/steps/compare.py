@@ -15,13 +15,13 @@ from negr2.steps.runner import StepError
 
 
 def run(inputs: Any, outputs: Any, params: Any, config: Mapping[str, Any]) -> None:
-    """The rule's files (``inputs.trials``: this study's table) and ``params.base``: the
-    earlier version as the config names it."""
+    """The rule's files: ``inputs.trials``, this study's table, and ``inputs.base``, the
+    table of the earlier version the config names."""
     folder = Path(outputs.table).parent
     if {name: str(folder / file) for name, file in FILES.items()} != dict(outputs.items()):
         raise ValueError(f"the compare rule's outputs must be {FILES} in one folder")
     try:
-        base = open_version(params.base, "compare_with:")
+        base = open_version(inputs.base, "compare_with:")
         new = open_version(inputs.trials, "this study's")
         comparison = compare_versions(base, new, Options())
     except InputError as error:
