@@ -256,3 +256,29 @@ def test_manuscript_compiles_with_the_current_numbers(tiny_run, tmp_path):
     assert f"{ols['theory_r2']:.4f}".lstrip("-") in text
     assert "??" in text  # the missing number shows, like a broken \ref
     assert "LinearRegression" in text and "MeanBaseline" in text  # the table
+
+
+def test_models_table_lists_the_configs_models_and_compiles(tmp_path):
+    import yaml
+
+    from negr2.paper_tables import models_tex
+
+    config = yaml.safe_load(
+        "preprocessing: standard_scaler\n"
+        "models:\n"
+        "  KNN: {estimator: sklearn.neighbors.KNeighborsRegressor,"
+        " params: {n_neighbors: [1, 5, 80]}}\n"
+        "  Forest: {estimator: sklearn.ensemble.RandomForestRegressor,"
+        " params: {max_depth: [2, null], random_state: 42}, preprocessing: none}\n"
+        "  Mean_0: {estimator: sklearn.dummy.DummyRegressor}\n"
+    )
+    (tmp_path / "models.tex").write_text(models_tex(config, "The models.", "tab:m"))
+    done, text = compile_tex(tmp_path, "\\usepackage{booktabs}\nBEGIN\\input{models.tex}")
+    assert done.returncode == 0, done.stdout[-1500:]
+    # pdftotext reads the cells column by column and shows an underscore as a space.
+    for shown in [
+        "KNeighborsRegressor", "RandomForestRegressor", "DummyRegressor", "Mean 0",
+        "n neighbors = {1, 5,", "80}", "max depth", "{2,", "None}", "random state = 42",
+        "defaults", "standard scaler", "none",
+    ]:  # fmt: skip
+        assert shown in text, shown

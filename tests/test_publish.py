@@ -29,6 +29,7 @@ OLS[$\MeanRsq[ablation]{independent}{LinearRegression}$] as in~\cite{post}.
 CLAIM[\ClaimVerdict[ablation]{1}]
 \NegrFigure[0.6\linewidth]{ablation}{ablation-heatmap-correlated}{The heatmap.}
 \NegrTable{ablation}
+\NegrModels{ablation}
 \bibliographystyle{plain}
 \bibliography{refs}
 \end{document}
@@ -64,6 +65,7 @@ def test_the_arxiv_archive_compiles_alone_into_the_same_numbers(built, tmp_path)
             "ms.tex",
             "negr2.sty",
             "studies/ablation/figures/ablation-heatmap-correlated.pdf",
+            "studies/ablation/models.tex",
             "studies/ablation/numbers.tex",
             "studies/ablation/source.tex",
             "studies/ablation/table.tex",
