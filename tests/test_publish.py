@@ -26,7 +26,7 @@ MANUSCRIPT = r"""\documentclass{article}
 \begin{document}
 ABL[$\MeanRsq[ablation]{correlated}{Lasso}$]
 OLS[$\MeanRsq[ablation]{independent}{LinearRegression}$] as in~\cite{post}.
-CLAIM[\ClaimVerdict[ablation]{1}]
+CLAIM[\ClaimVerdict[ablation]{ols-beats-lasso}]
 \NegrFigure[0.6\linewidth]{ablation}{ablation-heatmap-correlated}{The heatmap.}
 \NegrTable{ablation}
 \NegrModels{ablation}
@@ -36,6 +36,7 @@ CLAIM[\ClaimVerdict[ablation]{1}]
 """
 BIB = "@misc{post, title = {Exploring Negative r2 in Ablation Studies}, year = {2025}}\n"
 CLAIM = {
+    "id": "ols-beats-lasso",
     "text": "OLS beats Lasso",
     "scenario": "independent",
     "better": "LinearRegression",

@@ -371,6 +371,7 @@ def test_claims_are_stated_with_their_verdicts(build):
         **config,
         "claims": [
             {
+                "id": "ols-beats-mean",
                 "text": "OLS beats the training mean",
                 "scenario": scenario,
                 "better": "LinearRegression",

@@ -74,7 +74,12 @@ def claims_tex(claims: pd.DataFrame, caption: str, label: str) -> str:
             "Metric": claims["metric"].map(escape_latex),
             "Mean difference": claims["mean_diff"].map(lambda v: _fixed(v, 3)),
             r"95\% CI": _interval(claims, "diff", 3),
-            "Verdict": claims["verdict"].map(escape_latex),
+            "Verdict": [
+                escape_latex(verdict) + ("" if is_missing(margin) else f" (±{margin:g})")
+                for verdict, margin in zip(
+                    claims["verdict"], claims.get("margin", [None] * len(claims)), strict=True
+                )
+            ],
         }
     )
     return _booktabs(cells, caption, label, ["p{0.34\\linewidth}", "l", "l"])
