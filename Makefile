@@ -13,7 +13,7 @@ KERAS_STAMP := $(VENV)/.installed-extras
 LOCK_DIR := requirements
 CONFIG := $(if $(STUDY),--configfile $(STUDY),)
 
-.PHONY: study paper paper-archive paper-bundle paper-from-bundle test lint lock mlflow-ui tracking-server tracking-server-stop screenshots questions snapshot clean-results
+.PHONY: study paper paper-archive paper-bundle paper-from-bundle test lint lock pin-check mlflow-ui tracking-server tracking-server-stop screenshots questions snapshot clean-results
 
 study: $(STAMP)
 	@if [ -n "$(STUDY)" ] && [ ! -f "$(STUDY)" ]; then \
@@ -133,6 +133,11 @@ LOCK_FLAGS = --universal --python-version 3.11 --generate-hashes --quiet \
 $(UV):
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Before bumping the Snakemake, MLflow or scikit-learn pin: the newest of each in a scratch
+# environment, the quick study and the fast tests there (.ci/pin_check.py).
+pin-check:
+	$(PYTHON) .ci/pin_check.py
 
 clean-results:
 	rm -rf results/*/ results/mlflow.db results/mlartifacts

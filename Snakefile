@@ -3,28 +3,37 @@
 #   snakemake --cores all                                    # the published study
 #   snakemake --cores all --configfile config/studies/X.yaml # another study
 #
-# trials (one job per scenario x model cell, or per chunk; each draws its own data) -> aggregate
-# -> report -> track (MLflow). See README.md.
+# trials (cheap cells share a job, a pack; slow ones run alone, in chunks; each job draws its
+# own data: negr2.plan) -> aggregate -> report, paper -> track (MLflow). See README.md.
+
+
+from snakemake.utils import min_version
+
+# The oldest Snakemake this workflow runs on (9.17 brought priorities computed per job),
+# checked before anything that needs a newer one: an older Snakemake (a cluster's module)
+# stops with one line naming both versions (tests/test_internals.py tries 9.16.3).
+min_version("9.17.0")
 
 
 import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import min_version, validate
+from snakemake.utils import validate
 
 # This file's folder, also when the manuscript workflow imports it as a module (where
-# workflow.basedir is the manuscript's folder).
-NEGR2_ROOT = Path(workflow.current_basedir.get_path_or_uri(secret_free=True))
-# The package lives in src/ beside this file: importable here even without an install.
+# workflow.basedir is the manuscript's folder); see negr2.internals.
+NEGR2_ROOT = Path(str(workflow.current_basedir))
+# The package lives in src/ beside this file: importable here even without an install
+# (docs/architecture.md, "How the package is found").
 sys.path.insert(0, str(NEGR2_ROOT / "src"))
 
-min_version("9.0")
+from negr2.internals import command_line_config, configfiles_given
 
 
 # A --configfile is the whole study: without this guard Snakemake would merge it
 # into the default study and the default's models and scenarios would leak in.
-if not workflow.overwrite_configfiles:
+if not configfiles_given(workflow):
 
     configfile: f"{NEGR2_ROOT}/config/config.yaml"
 
@@ -32,7 +41,7 @@ if not workflow.overwrite_configfiles:
 # A nested --config value arrives as text ('10.0'): give it its study-file meaning.
 from negr2.schema import coerce_overrides
 
-coerce_overrides(config, workflow.config_settings.config)
+coerce_overrides(config, command_line_config(workflow))
 
 
 # Check the config before any job runs; report each problem as "key.path: what".

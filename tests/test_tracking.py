@@ -49,7 +49,9 @@ def test_every_run_carries_provenance(tiny_run):
         if in_git:
             assert tags["mlflow.source.git.commit"] == git("rev-parse", "HEAD")
             dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
-            assert tags["negr2.git.dirty"] == str(dirty).lower()
+            assert tags["mlflow.source.git.dirty"] == str(dirty).lower()
+        else:
+            assert "mlflow.source.git.dirty" not in tags
 
 
 def test_study_run_is_no_cell_and_holds_the_config(tiny_run):

@@ -12,20 +12,24 @@
 # commands share their work. MLflow tracking stays with the studies' own runs (see
 # README.md, "Writing your paper").
 
+from snakemake.utils import min_version
+
+# The oldest Snakemake this workflow runs on (the Snakefile's), checked first.
+min_version("9.17.0")
+
+
 import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.common.configfile import load_configfile
-from snakemake.utils import min_version, validate
+from snakemake.utils import validate
 
-min_version("9.0")
-
-NEGR2_ROOT = Path(workflow.current_basedir.get_path_or_uri(secret_free=True)).parent
+NEGR2_ROOT = Path(str(workflow.current_basedir)).parent
 sys.path.insert(0, str(NEGR2_ROOT / "src"))
 
 from negr2 import bundle, manuscript
-from negr2.prompt_exit import exit_promptly
+from negr2.internals import exit_promptly, rules_to_run
 
 MANUSCRIPT = Path(config.get("manuscript", "manuscript/ms.tex"))
 PDF = f"results/manuscript/{MANUSCRIPT.stem}.pdf"
@@ -117,9 +121,7 @@ rule paper_bundle:
 
 onstart:
     # The main workflow's start-up check, per study: a module runs no onstart of its own.
-    if manuscript.tex_missing() and any(
-        job.rule.name == "manuscript" for job in workflow.dag.needrun_jobs()
-    ):
+    if manuscript.tex_missing() and "manuscript" in rules_to_run(workflow):
         raise WorkflowError(manuscript.tex_missing())
     for study, config_file in STUDIES.items():
         try:

@@ -34,6 +34,7 @@ from mlflow.tracking import MlflowClient
 
 from negr2.columns import CSV_FLOATS, FULL, TRIAL_METRICS
 from negr2.datasets import data_digest, data_spec, spec_text
+from negr2.internals import TAG_DATASET_CONTEXT, TAG_PARENT_RUN
 
 if TYPE_CHECKING:
     from negr2.study import Study
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 CURRENT = "negr2.current"
 KIND = "negr2.kind"
 FINGERPRINT = "negr2.fingerprint"
-PARENT = "mlflow.parentRunId"
+PARENT = TAG_PARENT_RUN
 CELL_TAG = "negr2.cell"
 
 
@@ -141,7 +142,7 @@ def scenario_dataset(study: Study, row: pd.Series) -> DatasetInput:
         source=spec_text(spec),
         profile=json.dumps(profile | {"trials": config["trials"]}),
     )
-    return DatasetInput(dataset, tags=[InputTag("mlflow.data.context", "trials")])
+    return DatasetInput(dataset, tags=[InputTag(TAG_DATASET_CONTEXT, "trials")])
 
 
 def _log_cell(

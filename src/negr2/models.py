@@ -12,6 +12,7 @@ import importlib
 from collections.abc import Mapping
 from typing import Any
 
+from negr2.internals import constructor_params, validate_params
 from negr2.keras_mlp import KerasMLP
 
 __all__ = ["KerasMLP", "build_estimator", "check_params", "import_estimator"]
@@ -62,15 +63,14 @@ def check_params(spec: Mapping[str, Any], key: str = "model") -> None:
     """Raise ``ValueError`` naming ``<key>.params.<name>`` for a parameter the estimator
     rejects, without fitting it.
 
-    scikit-learn validates parameters only in ``fit``; this calls the same validation
-    (``_validate_params``, driven by the class's ``_parameter_constraints``) on the
-    unfitted estimator, one parameter at a time so that the message names the culprit.
-    An estimator with a ``_check_params`` method of its own (:class:`KerasMLP`) is
-    checked with it. Other estimators are checked for unknown parameter names only.
+    scikit-learn validates parameters only in ``fit``; this runs the same validation
+    (:func:`negr2.internals.validate_params`) on the unfitted estimator, one parameter
+    at a time so that the message names the culprit. Other estimators are checked for
+    unknown parameter names only.
     """
     cls = import_estimator(spec["estimator"], f"{key}.estimator")
     params = dict(spec.get("params") or {})
-    known = _constructor_params(cls)
+    known = constructor_params(cls)
     for name, value in params.items():
         where = f"{key}.params.{name}"
         if known is not None and name not in known:
@@ -79,27 +79,10 @@ def check_params(spec: Mapping[str, Any], key: str = "model") -> None:
                 f"(it has: {', '.join(sorted(known))})"
             )
         try:
-            _validate(cls(**{name: value}))
+            validate_params(cls(**{name: value}))
         except (ValueError, TypeError) as error:
             raise ValueError(f"{where}: {error}") from None
     try:
-        _validate(build_estimator(spec, seed=0, key=key))
+        validate_params(build_estimator(spec, seed=0, key=key))
     except (ValueError, TypeError) as error:
         raise ValueError(f"{key}.params: {error}") from None
-
-
-def _constructor_params(cls: type) -> set[str] | None:
-    """The parameter names of a scikit-learn-style class, or None if it cannot tell."""
-    get_names = getattr(cls, "_get_param_names", None)
-    try:
-        return set(get_names()) if get_names else None
-    except RuntimeError:  # a constructor with *args: scikit-learn cannot list them
-        return None
-
-
-def _validate(estimator: Any) -> None:
-    """The estimator's own checks of its (unfitted) parameters, where it has them."""
-    if hasattr(estimator, "_parameter_constraints"):
-        estimator._validate_params()
-    elif hasattr(estimator, "_check_params"):
-        estimator._check_params()

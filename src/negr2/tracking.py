@@ -14,9 +14,9 @@ with its rows (:mod:`negr2.cell_runs`), so after any sequence of runs, reruns, p
 rebuilds and outages the experiment holds exactly one current run per cell, equal to
 the files.
 
-Runs say where they came from: MLflow's provenance tags (git commit, source, user),
-``negr2.git.dirty``, the study config as an artifact of the study run, and each
-cell's scenario as a dataset input.
+Runs say where they came from: MLflow's provenance tags (git commit and whether the
+checkout had uncommitted changes, source, user), the study config as an artifact of the
+study run, and each cell's scenario as a dataset input.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import pandas as pd
 from mlflow.entities import RunTag
 from mlflow.tracking import MlflowClient
 
-from negr2 import logs
+from negr2 import internals, logs
 from negr2.cell_runs import (
     CURRENT,
     KIND,
@@ -302,21 +302,23 @@ def _plain(value: Any) -> Any:
 
 
 def provenance(source: str | None) -> dict[str, str]:
-    """MLflow's standard provenance tags, plus whether the checkout had uncommitted
-    changes (``negr2.git.dirty``: true, false, or unknown outside git)."""
+    """MLflow's provenance tags (:mod:`negr2.internals`): user, source, and in a git
+    checkout its commit and whether it had uncommitted changes (``true`` or ``false``;
+    runs logged before this tag carry ``negr2.git.dirty`` instead)."""
     import getpass
 
-    tags = {"mlflow.user": getpass.getuser(), "mlflow.source.type": "LOCAL"}
+    tags = {internals.TAG_USER: getpass.getuser(), internals.TAG_SOURCE_TYPE: "LOCAL"}
     if source is None:
-        return tags | {"negr2.git.dirty": "unknown"}
-    tags["mlflow.source.name"] = str(source)
+        return tags
+    tags[internals.TAG_SOURCE_NAME] = str(source)
     folder = Path(source).resolve().parent
     commit = _git(folder, "rev-parse", "HEAD")
     if commit is None:
-        return tags | {"negr2.git.dirty": "unknown"}
+        return tags
+    tags[internals.TAG_GIT_COMMIT] = commit
     status = _git(folder, "status", "--porcelain", "--untracked-files=no")
-    tags["mlflow.source.git.commit"] = commit
-    tags["negr2.git.dirty"] = "unknown" if status is None else str(bool(status)).lower()
+    if status is not None:
+        tags[internals.TAG_GIT_DIRTY] = str(bool(status)).lower()
     return tags
 
 

@@ -9,7 +9,7 @@ from negr2.generators import family
 from negr2.config import check_config, results_config
 from negr2.fingerprints import canonical, fingerprint
 from negr2.plan import JobPlan
-from negr2.prompt_exit import exit_promptly
+from negr2.internals import exit_promptly, main_snakefile, rules_to_run
 from negr2.results_folder import check_results_folder, compared_table
 from negr2.sources import package_files
 
@@ -43,10 +43,10 @@ TRACKING_URI = os.environ.get("MLFLOW_TRACKING_URI") or config["mlflow"]["tracki
 SQLITE_STORE = TRACKING_URI.startswith("sqlite:")
 ARTIFACT_ROOT = "results/mlartifacts" if SQLITE_STORE else None
 # A SQLite store takes one writer at a time: every job that writes it holds the one
-# mlflow_writers unit (raise it with --resources mlflow_writers=N only for a server).
+# mlflow_writers unit that profiles/default declares (raise it with --resources
+# mlflow_writers=N only for a server). Without that profile the store's lock file
+# (negr2.tracking.store_lock) still keeps the writers apart, waiting their turn.
 MLFLOW_WRITES = 1 if SQLITE_STORE else 0
-if "mlflow_writers" not in workflow.global_resources:
-    workflow.register_resource("mlflow_writers", 1)
 # MLflow's usage telemetry would try the network from every job that logs.
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 # Bounded retries with backoff against a tracking server (MLflow's defaults retry for
@@ -216,7 +216,7 @@ def check_model_params():
     # The rules whose jobs fit models, by their names in this DAG: the manuscript
     # workflow imports them renamed (sample_size_trials).
     fitting = {rules.trials.rule.name, rules.trials_pack.rule.name}
-    if not any(job.rule.name in fitting for job in workflow.dag.needrun_jobs()):
+    if not fitting & rules_to_run(workflow):
         return
     from negr2.models import check_params
 

@@ -54,7 +54,7 @@ rule track_cell:
         code=step_code("track_cell"),
         tracking_uri=TRACKING_URI,
         artifact_root=ARTIFACT_ROOT,
-        source=workflow.main_snakefile,
+        source=main_snakefile(workflow),
         history=config["mlflow"]["history"],
         generation=store_generation(),
         lock=f"{RESULTS}/mlflow.lock",
@@ -88,7 +88,7 @@ rule track:
         code=step_code("track"),
         tracking_uri=TRACKING_URI,
         artifact_root=ARTIFACT_ROOT,
-        source=workflow.main_snakefile,
+        source=main_snakefile(workflow),
         history=config["mlflow"]["history"],
     run:
         from negr2.steps import run_step, track

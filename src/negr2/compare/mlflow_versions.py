@@ -23,6 +23,7 @@ from negr2.columns import FULL
 from negr2.compare.metrics import METRICS
 from negr2.compare.versions import Cell, Version
 from negr2.errors import InputError
+from negr2.internals import TAG_PARENT_RUN
 
 CELL_TAG, CURRENT, KIND = "negr2.cell", "negr2.current", "negr2.kind"
 
@@ -74,7 +75,7 @@ def run_version(client: Any, run_id: str, role: str) -> Version:
     runs = [
         r
         for r in _cell_runs(client, run.info.experiment_id, deleted=False)
-        if _is_current(r) and r.data.tags.get("mlflow.parentRunId") == run_id
+        if _is_current(r) and r.data.tags.get(TAG_PARENT_RUN) == run_id
     ]
     if not runs:
         raise InputError(f"{role} runs:/{run_id}: the study run has no current cell run")
