@@ -48,3 +48,60 @@ def test_report_zip_after_the_plain_install(plain_venv, tmp_path):
         names = report.namelist()
     assert any(name.endswith("report.html") for name in names), names
     assert any(name.endswith("summary.csv") for name in names), names
+
+
+@pytest.fixture(scope="module")
+def dependencies_venv(tmp_path_factory) -> Path:
+    """A fresh virtual environment with the locked dependencies of the plain install,
+    and not negr2 itself (as a conda environment from envs/negr2.yaml)."""
+    venv = tmp_path_factory.mktemp("dependencies") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    lock = REPO / "requirements" / "negr2.txt"
+    subprocess.run(
+        [str(venv / "bin/python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        + ["--require-hashes", "--no-deps", "-r", str(lock)],
+        check=True,
+        timeout=900,
+        capture_output=True,
+    )
+    return venv
+
+
+def test_a_study_runs_with_its_dependencies_alone(dependencies_venv, tmp_path):
+    # Snakemake's process and every job import the package from src/ beside the
+    # Snakefile (docs/architecture.md, "How the package is found").
+    python = str(dependencies_venv / "bin/python")
+    probe = subprocess.run([python, "-c", "import negr2"], capture_output=True, text=True)
+    assert "No module named 'negr2'" in probe.stderr
+    config = write_config(tmp_path, tiny_config())
+    env = os.environ | {"PYTHONPATH": str(tmp_path), "MLFLOW_TRACKING_URI": ""}
+    done = subprocess.run(
+        [str(dependencies_venv / "bin/snakemake"), "--snakefile", str(REPO / "Snakefile")]
+        + ["--directory", str(tmp_path), "--configfile", str(config), "--cores", "2"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "results" / "tiny" / "report.html").is_file()
+
+
+def test_every_job_imports_this_checkouts_package(tmp_path):
+    # Another copy of negr2 ahead on the path (a stale install, another checkout): the
+    # jobs, like Snakemake's process, still import the package beside the Snakefile.
+    decoy = tmp_path / "decoy" / "negr2"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("raise ImportError('the decoy negr2 was imported')\n")
+    config = write_config(tmp_path, tiny_config())
+    path = os.pathsep.join([str(decoy.parent), str(tmp_path)])
+    env = os.environ | {"PYTHONPATH": path, "MLFLOW_TRACKING_URI": ""}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("snakemake")), "--snakefile", str(REPO / "Snakefile")]
+        + ["--directory", str(tmp_path), "--configfile", str(config), "--cores", "2"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

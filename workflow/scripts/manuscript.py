@@ -1,10 +1,16 @@
 """Compile the manuscript once its studies' paper outputs are current; write its
 arXiv archive."""
 
+import sys
+from pathlib import Path
+
+snakemake = snakemake  # noqa: F821 (injected by Snakemake)
+# src/ of this checkout first, whatever the job's environment holds (docs/architecture.md)
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
+
 from negr2 import logs
 from negr2.manuscript import build_pdf
 
-snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
 build_pdf(

@@ -1,10 +1,16 @@
 """Fit and score a pack of cheap cells of one scenario point, one after the other."""
 
+import sys
+from pathlib import Path
+
+snakemake = snakemake  # noqa: F821 (injected by Snakemake)
+# src/ of this checkout first, whatever the job's environment holds (docs/architecture.md)
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
+
 from negr2 import files, logs
 from negr2.generators import ScenarioDraws
 from negr2.trials import CellJob, run_cells
 
-snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
 table = run_cells(

@@ -1,11 +1,17 @@
 """Fit and score one model point on a chunk of one scenario point's trials."""
 
+import sys
+from pathlib import Path
+
+snakemake = snakemake  # noqa: F821 (injected by Snakemake)
+# src/ of this checkout first, whatever the job's environment holds (docs/architecture.md)
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
+
 from negr2 import files, logs
 from negr2.chunking import chunk_from_label
 from negr2.generators import ScenarioDraws
 from negr2.trials import CellJob, run_cells
 
-snakemake = snakemake  # noqa: F821 (injected by Snakemake)
 logs.to_file(snakemake.log[0])
 
 chunk = chunk_from_label(snakemake.params.trials, snakemake.wildcards.chunk)
