@@ -3,7 +3,7 @@
 
     make pin-check                  # or: python3 .ci/pin_check.py [--keep]
 
-In a scratch virtual environment: the pins of pyproject.toml (dev extras included), but
+In a scratch virtual environment: the pins of pyproject.toml (every extra included), but
 for each of the three the newest release pip can install beside the other pins; negr2
 itself without its dependencies. There it runs the quick study (config/studies/quick.yaml,
 in a scratch folder), then the fast tests (``pytest -m "not e2e"``) and every test of
@@ -30,9 +30,11 @@ NEWEST = ("snakemake", "mlflow", "scikit-learn")
 
 
 def requirements() -> list[str]:
-    """pyproject.toml's dependencies and dev extras, the three unpinned."""
+    """pyproject.toml's dependencies and every extra (what ``make test`` installs), the
+    three unpinned."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    wanted = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    extras = project["optional-dependencies"].values()
+    wanted = [*project["dependencies"], *(spec for extra in extras for spec in extra)]
     names = [re.split(r"[=<>!~\[; ]", spec, maxsplit=1)[0].lower() for spec in wanted]
     return [name if name in NEWEST else spec for name, spec in zip(names, wanted, strict=True)]
 
