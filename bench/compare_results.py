@@ -4,9 +4,9 @@
     python bench/compare_results.py BEFORE/results AFTER/results
 
 For each study folder of BEFORE: the trials, summary, comparisons and claims tables are
-equal in every column but the timing ones (exactly: no tolerance), and paper/numbers.tex,
-paper/table.tex and paper/report.md are equal byte for byte (table.tex: whitespace
-aside). Exits 1 on any difference, naming it.
+equal in every column but the timing ones (exactly: no tolerance), and the paper's
+numbers.tex, table.tex, claims.tex, reference.tex and report.md are equal byte for byte
+(table.tex: whitespace aside). Exits 1 on any difference, naming it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,13 @@ import pandas as pd
 
 TIMING = ("fit_seconds", "predict_seconds", "mean_fit_seconds", "mean_predict_seconds")
 TABLES = ("trials.parquet", "summary.csv", "comparisons.csv", "claims.csv")
-TEXTS = {"paper/numbers.tex": False, "paper/table.tex": True, "paper/report.md": False}
+TEXTS = {
+    "paper/numbers.tex": False,
+    "paper/table.tex": True,
+    "paper/claims.tex": False,
+    "paper/reference.tex": False,
+    "paper/report.md": False,
+}
 
 
 def same_table(a: Path, b: Path) -> bool:

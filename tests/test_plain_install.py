@@ -1,5 +1,6 @@
 """README's "Plain use": `pip install -e .` alone, without the dev extras, runs a study
-and `snakemake --report`."""
+and `snakemake --report`. The workflow finds the package itself (docs/architecture.md): a
+study runs with the locked dependencies alone, and past another copy of the package."""
 
 from __future__ import annotations
 
@@ -15,14 +16,13 @@ from conftest import REPO, tiny_config, write_config
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def plain_venv(tmp_path_factory) -> Path:
-    """A fresh virtual environment with the core install only."""
-    venv = tmp_path_factory.mktemp("plain") / "venv"
+def venv_with(folder: Path, *install: str) -> Path:
+    """A fresh virtual environment in ``folder``, then ``pip install <install>``."""
+    venv = folder / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     pip = [str(venv / "bin/python"), "-m", "pip", "install", "--quiet"]
     subprocess.run(
-        [*pip, "--disable-pip-version-check", "-e", str(REPO)],
+        [*pip, "--disable-pip-version-check", *install],
         check=True,
         timeout=900,
         capture_output=True,
@@ -30,19 +30,30 @@ def plain_venv(tmp_path_factory) -> Path:
     return venv
 
 
+def run_study(
+    snakemake: Path, workdir: Path, *args: str, pythonpath: str = ""
+) -> subprocess.CompletedProcess:
+    """The tiny study, in ``workdir``, run by the given ``snakemake``."""
+    config = write_config(workdir, tiny_config())
+    env = os.environ | {"PYTHONPATH": pythonpath or str(workdir), "MLFLOW_TRACKING_URI": ""}
+    command = [str(snakemake), "--snakefile", str(REPO / "Snakefile"), "--directory"]
+    command += [str(workdir), "--configfile", str(config), *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def plain_venv(tmp_path_factory) -> Path:
+    """A fresh virtual environment with the core install only."""
+    return venv_with(tmp_path_factory.mktemp("plain"), "-e", str(REPO))
+
+
 def test_report_zip_after_the_plain_install(plain_venv, tmp_path):
     python = str(plain_venv / "bin/python")
     # The dev extras (pytest, which brings pygments to the test environment) are absent.
     probe = subprocess.run([python, "-c", "import pytest"], capture_output=True, text=True)
     assert probe.returncode != 0 and "No module named 'pytest'" in probe.stderr
-    config = write_config(tmp_path, tiny_config())
-    env = os.environ | {"PYTHONPATH": str(tmp_path), "MLFLOW_TRACKING_URI": ""}
-    snakemake = [str(plain_venv / "bin/snakemake"), "--snakefile", str(REPO / "Snakefile")]
-    common = [*snakemake, "--directory", str(tmp_path), "--configfile", str(config)]
     for extra in (["--cores", "2"], ["--report", "results/tiny/report.zip"]):
-        done = subprocess.run(
-            [*common, *extra], capture_output=True, text=True, env=env, timeout=900
-        )
+        done = run_study(plain_venv / "bin/snakemake", tmp_path, *extra)
         assert done.returncode == 0, done.stdout + done.stderr
     with zipfile.ZipFile(tmp_path / "results/tiny/report.zip") as report:
         names = report.namelist()
@@ -54,17 +65,9 @@ def test_report_zip_after_the_plain_install(plain_venv, tmp_path):
 def dependencies_venv(tmp_path_factory) -> Path:
     """A fresh virtual environment with the locked dependencies of the plain install,
     and not negr2 itself (as a conda environment from envs/negr2.yaml)."""
-    venv = tmp_path_factory.mktemp("dependencies") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     lock = REPO / "requirements" / "negr2.txt"
-    subprocess.run(
-        [str(venv / "bin/python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        + ["--require-hashes", "--no-deps", "-r", str(lock)],
-        check=True,
-        timeout=900,
-        capture_output=True,
-    )
-    return venv
+    folder = tmp_path_factory.mktemp("dependencies")
+    return venv_with(folder, "--require-hashes", "--no-deps", "-r", str(lock))
 
 
 def test_a_study_runs_with_its_dependencies_alone(dependencies_venv, tmp_path):
@@ -73,16 +76,7 @@ def test_a_study_runs_with_its_dependencies_alone(dependencies_venv, tmp_path):
     python = str(dependencies_venv / "bin/python")
     probe = subprocess.run([python, "-c", "import negr2"], capture_output=True, text=True)
     assert "No module named 'negr2'" in probe.stderr
-    config = write_config(tmp_path, tiny_config())
-    env = os.environ | {"PYTHONPATH": str(tmp_path), "MLFLOW_TRACKING_URI": ""}
-    done = subprocess.run(
-        [str(dependencies_venv / "bin/snakemake"), "--snakefile", str(REPO / "Snakefile")]
-        + ["--directory", str(tmp_path), "--configfile", str(config), "--cores", "2"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-    )
+    done = run_study(dependencies_venv / "bin/snakemake", tmp_path, "--cores", "2")
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / "results" / "tiny" / "report.html").is_file()
 
@@ -93,15 +87,7 @@ def test_every_job_imports_this_checkouts_package(tmp_path):
     decoy = tmp_path / "decoy" / "negr2"
     decoy.mkdir(parents=True)
     (decoy / "__init__.py").write_text("raise ImportError('the decoy negr2 was imported')\n")
-    config = write_config(tmp_path, tiny_config())
+    snakemake = Path(sys.executable).with_name("snakemake")
     path = os.pathsep.join([str(decoy.parent), str(tmp_path)])
-    env = os.environ | {"PYTHONPATH": path, "MLFLOW_TRACKING_URI": ""}
-    done = subprocess.run(
-        [str(Path(sys.executable).with_name("snakemake")), "--snakefile", str(REPO / "Snakefile")]
-        + ["--directory", str(tmp_path), "--configfile", str(config), "--cores", "2"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-    )
+    done = run_study(snakemake, tmp_path, "--cores", "2", pythonpath=path)
     assert done.returncode == 0, done.stdout + done.stderr
