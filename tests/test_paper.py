@@ -4,13 +4,13 @@ current numbers; figures exist in every format."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
 
 import pandas as pd
 import pytest
+from conftest import missing_programs, require
 
 from negr2.paper_numbers import latex_number, numbers_tex, study_info
 from negr2.paper_tables import claims_tex, escape_latex, reference_tex, table_tex
@@ -32,11 +32,14 @@ Missing: \NegPct{noise}{NoSuchModel}.
 """
 
 
+#: Debian's packages of the programs the PDF tests run.
+TEX_INSTALL = "sudo apt-get install texlive-latex-recommended latexmk poppler-utils"
+
+
 def need(program: str) -> None:
-    if shutil.which(program) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{program} missing: .ci/run should have installed it")
-        pytest.skip(f"{program} missing: apt-get install texlive-latex-recommended poppler-utils")
+    """Skip (in CI: fail) the calling test when ``program`` (TeX, pdftotext) is not on PATH."""
+    what = "pdftotext (poppler)" if program == "pdftotext" else "TeX"
+    require(missing_programs(program), what, TEX_INSTALL)
 
 
 def test_latex_number_uses_a_true_minus_and_fixed_decimals():
