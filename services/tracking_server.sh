@@ -44,6 +44,7 @@ start() {
     [[ -f $dir/mlflow.pid ]] && kill -0 "$(cat "$dir/mlflow.pid")" 2>/dev/null \
         && fail "already running from $dir (services/tracking_server.sh stop $dir)"
     mkdir -p "$dir/artifacts"
+    echo "$python" >"$dir/python"  # for stop, which must work without the venv on PATH
     backend=$("$python" -m negr2.postgres start "$dir/postgres" "$pg_port") || exit 1
     MLFLOW_DISABLE_TELEMETRY=true setsid "$mlflow" server \
         --backend-store-uri "$backend" \
@@ -67,7 +68,9 @@ stop() {
         rm -f "$dir/mlflow.pid"
     fi
     if [[ -f $dir/postgres/postmaster.pid ]]; then
-        "$(python_of_mlflow)" -m negr2.postgres stop "$dir/postgres" || true
+        local python
+        python=$(cat "$dir/python" 2>/dev/null || python_of_mlflow)
+        "$python" -m negr2.postgres stop "$dir/postgres" || true
     fi
     echo "tracking_server.sh: stopped"
 }

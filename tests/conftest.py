@@ -120,8 +120,11 @@ def _processes_forbidden(item: pytest.Item) -> Iterator[list[str]]:
     original = subprocess.Popen._execute_child
 
     def refuse(popen, args, *rest, **kwargs):
-        started.append(" ".join(map(str, args)) if isinstance(args, list | tuple) else str(args))
-        raise UnmarkedProcessError(f"{item.nodeid} started a process without the e2e marker")
+        command = " ".join(map(str, args)) if isinstance(args, list | tuple) else str(args)
+        started.append(command)
+        raise UnmarkedProcessError(
+            f"{item.nodeid} started a process ({command[:120]}) without @pytest.mark.e2e"
+        )
 
     subprocess.Popen._execute_child = refuse
     try:

@@ -20,6 +20,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from negr2 import generators, models, trials
 from negr2.models import KerasMLP
 
+# Each test trains networks for seconds: out of the fast lane.
+pytestmark = pytest.mark.slow
+
 HAVE_KERAS = all(importlib.util.find_spec(name) is not None for name in ("keras", "jax"))
 if not HAVE_KERAS:
     if in_ci():

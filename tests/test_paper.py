@@ -138,6 +138,7 @@ def compile_tex(folder, body: str, *, pretex: str = "") -> tuple[subprocess.Comp
     return done, " ".join(text.split())
 
 
+@pytest.mark.e2e
 def test_two_studies_numbers_do_not_collide(tmp_path):
     (tmp_path / "a.tex").write_text(numbers_tex(summary_table(11.0, -0.5), "study-a"))
     (tmp_path / "b.tex").write_text(numbers_tex(summary_table(22.0, -0.75), "study-b"))
@@ -159,12 +160,14 @@ Unqualified: \NegPct{s}{A}.
     assert "Unqualified: 11.0." in text, done.stdout[-3000:]
 
 
+@pytest.mark.e2e
 def test_one_study_documents_need_no_study_name(tmp_path):
     (tmp_path / "numbers.tex").write_text(numbers_tex(summary_table(), "demo"))
     done, text = compile_tex(tmp_path, "\\input{numbers.tex}\nBEGIN\nShare \\NegPct{s}{A}.")
     assert "Share 12.5." in text, done.stdout[-3000:]
 
 
+@pytest.mark.e2e
 def test_claims_and_published_tables_compile_with_their_macros(tmp_path):
     claims = pd.DataFrame(
         {
@@ -204,6 +207,7 @@ V[\ClaimVerdict{1}] D[\ClaimDiff{1}] P[\PubNegPct{A}] G[\RefAgrees{A}]
 
 
 @pytest.mark.parametrize("switch", ["document", "build"])
+@pytest.mark.e2e
 def test_strict_mode_fails_naming_every_missing_number(tmp_path, switch):
     (tmp_path / "numbers.tex").write_text(numbers_tex(summary_table(), "demo"))
     body = "\\input{numbers.tex}\n"

@@ -25,6 +25,9 @@ from negr2.report import render_report
 from negr2.study import Study, model_points, scenario_points
 from negr2.trials import CellJob, run_cell
 
+# The report looks up the git commit for its provenance: a process (make test-fast skips it).
+pytestmark = pytest.mark.e2e
+
 OLS = {"estimator": "sklearn.linear_model.LinearRegression"}
 RIDGE = {"estimator": "sklearn.linear_model.Ridge", "params": {"alpha": 1.0}}
 MEAN = {"estimator": "sklearn.dummy.DummyRegressor"}

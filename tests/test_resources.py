@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from conftest import REPO, run_snakemake
 
 from negr2 import resources
@@ -113,6 +114,7 @@ def test_the_longest_of_equal_priority_jobs_starts_first():
     assert resources.rows_factor({"n_train": 640}) == 4 * resources.rows_factor({"n_train": 160})
 
 
+@pytest.mark.e2e
 def test_sample_size_packs_start_largest_training_set_first(tmp_path):
     # One pack per scenario point, every one of RandomForest's priority 1: without the
     # tie-break their order was Snakemake's, and the n_train=640 packs could run last.

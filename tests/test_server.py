@@ -58,7 +58,8 @@ class Server:
         os.killpg(pid, signal.SIGKILL)
 
     def stop(self) -> None:
-        subprocess.run(["bash", str(SCRIPT), "stop", str(self.folder)], timeout=120)
+        env = os.environ | {"MLFLOW": MLFLOW}
+        subprocess.run(["bash", str(SCRIPT), "stop", str(self.folder)], env=env, timeout=120)
 
 
 @pytest.fixture
