@@ -12,10 +12,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 KERAS_STAMP := $(VENV)/.installed-keras
 EXTRAS_STAMP := $(VENV)/.installed-extras
+LOCK_DIR := requirements
 CONFIG := $(if $(STUDY),--configfile $(STUDY),)
 
-.PHONY: study paper test test-fast lint rulegraph mlflow-ui tracking-server tracking-server-stop \
-	screenshots questions clean-results
+.PHONY: study paper paper-archive paper-bundle paper-from-bundle test test-fast lint rulegraph lock \
+	mlflow-ui tracking-server tracking-server-stop screenshots questions clean-results
 
 study: $(STAMP)
 	@if [ -n "$(STUDY)" ] && [ ! -f "$(STUDY)" ]; then \
@@ -33,8 +34,26 @@ paper: $(KERAS_STAMP)
 		echo "  sudo apt-get install texlive-latex-recommended latexmk" >&2; exit 2; }
 	$(BIN)/snakemake -s workflow/manuscript.smk --cores $(CORES) --config manuscript=$(MANUSCRIPT)
 
+# The arXiv archive of the manuscript (the same build writes it beside the PDF): the
+# .tex, the macro files, negr2.sty, the figures it uses and the .bbl.
+MS_STEM = $(basename $(notdir $(MANUSCRIPT)))
+paper-archive: paper
+	@echo "negr2: arXiv archive: results/manuscript/$(if $(filter ms,$(MS_STEM)),arxiv.tar.gz,$(MS_STEM)-arxiv.tar.gz)"
+
+# The manuscript's results bundle, for a data repository (Zenodo): results/manuscript/
+# <stem>-bundle.tar.gz. A reader checks it and compiles its PDF from its trials, with no
+# trial rerun: make paper-from-bundle BUNDLE=<the bundle>.
+BUNDLE ?= results/manuscript/$(MS_STEM)-bundle.tar.gz
+paper-bundle: paper
+	$(BIN)/snakemake -s workflow/manuscript.smk --cores $(CORES) --config manuscript=$(MANUSCRIPT) \
+		results/manuscript/$(MS_STEM)-bundle.tar.gz
+
+paper-from-bundle: $(STAMP)
+	$(BIN)/negr2 verify $(BUNDLE)
+	$(BIN)/negr2 rebuild $(BUNDLE) --output results/manuscript/$(MS_STEM)-from-bundle.pdf
+
 # The tests also run the Keras models, a SLURM cluster and a tracking server for real:
-# the keras, slurm and server extras. The run ends by listing what it skipped and why.
+# the keras, slurm and server extras.
 test: $(EXTRAS_STAMP)
 	$(BIN)/python -m pytest
 
@@ -61,7 +80,7 @@ mlflow-ui: $(STAMP)
 TRACKING_DIR ?= results/tracking-server
 TRACKING_PORT ?= 5000
 tracking-server: $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[server]'
+	$(PIP_INSTALL) --require-hashes --no-deps -r $(LOCK_DIR)/negr2-server.txt
 	MLFLOW=$(BIN)/mlflow bash services/tracking_server.sh start $(TRACKING_DIR) $(TRACKING_PORT)
 
 tracking-server-stop:
@@ -81,20 +100,49 @@ questions: $(KERAS_STAMP)
 	done
 	$(BIN)/python docs/questions.py
 
-# The environment is rebuilt whenever pyproject.toml changes.
-$(STAMP): pyproject.toml
+# The environment is rebuilt whenever pyproject.toml or its lock changes. It installs
+# the lock's exact versions and hashes (requirements/, written by `make lock`), every
+# transitive dependency included, then negr2 itself without resolving anything.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+$(STAMP): pyproject.toml $(LOCK_DIR)/negr2-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "negr2 needs Python >= 3.11, found " + sys.version.split()[0] + ": run with PYTHON=python3.11 (or newer)")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP_INSTALL) --require-hashes --no-deps -r $(LOCK_DIR)/negr2-dev.txt
+	$(PIP_INSTALL) --no-deps -e .
+	$(BIN)/python -m pip check
 	@touch $@
 
-$(KERAS_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,keras]'
+$(KERAS_STAMP): $(STAMP) $(LOCK_DIR)/negr2-keras.txt
+	$(PIP_INSTALL) --require-hashes --no-deps -r $(LOCK_DIR)/negr2-keras.txt
+	$(BIN)/python -m pip check
 	@touch $@
 
-$(EXTRAS_STAMP): $(KERAS_STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,keras,slurm,server]'
+$(EXTRAS_STAMP): $(KERAS_STAMP) $(LOCK_DIR)/negr2-all.txt
+	$(PIP_INSTALL) --require-hashes --no-deps -r $(LOCK_DIR)/negr2-all.txt
+	$(BIN)/python -m pip check
 	@touch $@
+
+# The lock: every transitive dependency of the plain install and of each extra, pinned
+# with its hashes, for every platform and Python >= 3.11 (requirements/negr2.txt,
+# negr2-<extra>.txt, negr2-all.txt). All are cut from one resolution of every extra,
+# so that they agree with one another. Run after changing a pin in pyproject.toml;
+# it takes uv from a small venv of its own.
+UV_VERSION := 0.13.8
+UV := .venv-lock/bin/uv
+LOCK_EXTRAS := dev keras slurm server
+lock: $(UV)
+	$(UV) pip compile pyproject.toml --all-extras $(LOCK_FLAGS) -o $(LOCK_DIR)/negr2-all.txt
+	$(UV) pip compile pyproject.toml -c $(LOCK_DIR)/negr2-all.txt $(LOCK_FLAGS) -o $(LOCK_DIR)/negr2.txt
+	for extra in $(LOCK_EXTRAS); do \
+		$(UV) pip compile pyproject.toml --extra $$extra -c $(LOCK_DIR)/negr2-all.txt \
+			$(LOCK_FLAGS) -o $(LOCK_DIR)/negr2-$$extra.txt || exit 1; \
+	done
+LOCK_FLAGS = --universal --python-version 3.11 --generate-hashes --quiet \
+	--custom-compile-command 'make lock' --no-strip-extras
+
+$(UV):
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 clean-results:
 	rm -rf results/*/ results/mlflow.db results/mlartifacts

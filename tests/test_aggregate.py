@@ -1,5 +1,5 @@
-"""negr2.aggregate: the study's tables from real trials, against independent pandas and
-SciPy computations, and the closed form in the pipeline."""
+"""negr2.aggregate and negr2.storage: the study's tables from real trials, against
+independent pandas and SciPy computations, and the closed form in the pipeline."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import scipy.stats
 
-from negr2 import aggregate, chunking, claims, generators, study, theory, trials
+from negr2 import aggregate, chunking, claims, generators, storage, study, theory, trials
 from negr2 import config as negr2_config
 from negr2.study import Study
 
@@ -368,7 +368,7 @@ def swept_chunks(tmp_path_factory):
 
 def test_combine_trials_order_and_swept_columns(swept_chunks):
     assert len(swept_chunks) == 2 * (1 + 2 * 2)  # scenario points × (OLS + 2 Ridge × 2 chunks)
-    combined = aggregate.combine_trials(swept_chunks[::-1], SWEPT_STUDY)
+    combined = storage.combine_trials(swept_chunks[::-1], SWEPT_STUDY)
     assert list(combined.columns) == [*trials.COLUMNS, "n_train", "alpha"]
     scenario_ids = ["noise@n_train=20", "noise@n_train=30"]
     model_ids = ["LinearRegression", "Ridge@alpha=0.1", "Ridge@alpha=10.0"]
@@ -393,19 +393,19 @@ def test_combine_trials_order_and_swept_columns(swept_chunks):
     shuffled = [swept_chunks[i] for i in np.random.default_rng(0).permutation(len(swept_chunks))]
     timing = ["fit_seconds", "predict_seconds"]
     pd.testing.assert_frame_equal(
-        aggregate.combine_trials(shuffled, SWEPT_STUDY).drop(columns=timing),
+        storage.combine_trials(shuffled, SWEPT_STUDY).drop(columns=timing),
         combined.drop(columns=timing),
     )
 
 
 def test_combine_trials_missing_chunk_raises(swept_chunks):
     with pytest.raises(ValueError, match=r"expected 6 cells of 4 trials each"):
-        aggregate.combine_trials(swept_chunks[:-1], SWEPT_STUDY)
+        storage.combine_trials(swept_chunks[:-1], SWEPT_STUDY)
 
 
 def test_combine_trials_duplicate_chunk_raises(swept_chunks):
     with pytest.raises(ValueError, match=r"a trial appears twice"):
-        aggregate.combine_trials([*swept_chunks, swept_chunks[2]], SWEPT_STUDY)
+        storage.combine_trials([*swept_chunks, swept_chunks[2]], SWEPT_STUDY)
 
 
 def swept_cells(paths):
@@ -417,8 +417,8 @@ def swept_cells(paths):
 
 def test_streamed_trials_equal_the_table_written_whole(swept_chunks, tmp_path):
     path = tmp_path / "trials.parquet"
-    summary = aggregate.write_trials(swept_cells(swept_chunks[::-1]), SWEPT_STUDY, str(path))
-    whole = aggregate.combine_trials(swept_chunks, SWEPT_STUDY)
+    summary = aggregate.write_and_summarise(swept_cells(swept_chunks[::-1]), SWEPT_STUDY, str(path))
+    whole = storage.combine_trials(swept_chunks, SWEPT_STUDY)
     pd.testing.assert_frame_equal(pd.read_parquet(path), whole, check_exact=True)
     pd.testing.assert_frame_equal(
         summary, aggregate.summary_table(whole, SWEPT_STUDY), check_exact=True
@@ -427,16 +427,16 @@ def test_streamed_trials_equal_the_table_written_whole(swept_chunks, tmp_path):
 
 def test_cells_read_one_at_a_time_equal_the_whole_table_grouped(swept_chunks, tmp_path):
     path = tmp_path / "trials.parquet"
-    aggregate.write_trials(swept_cells(swept_chunks), SWEPT_STUDY, str(path))
+    aggregate.write_and_summarise(swept_cells(swept_chunks), SWEPT_STUDY, str(path))
     whole = pd.read_parquet(path)
     groups = whole.groupby(["scenario_id", "model_id"], sort=False)
-    read = list(aggregate.read_cells(str(path)))
+    read = list(storage.read_cells(str(path)))
     assert [key for key, _ in read] == list(groups.groups)
     assert len(read) == 6
     for (_, rows), (_, expected) in zip(read, groups, strict=True):
         pd.testing.assert_frame_equal(rows, expected.reset_index(drop=True), check_exact=True)
     # Text as categories (the track step's way): the same values.
-    categorical = list(aggregate.read_cells(str(path), text_as_categories=True))
+    categorical = list(storage.read_cells(str(path), text_as_categories=True))
     for (_, rows), (_, expected) in zip(categorical, read, strict=True):
         assert isinstance(rows["model_id"].dtype, pd.CategoricalDtype)
         pd.testing.assert_frame_equal(rows.astype(expected.dtypes.to_dict()), expected)
@@ -444,16 +444,16 @@ def test_cells_read_one_at_a_time_equal_the_whole_table_grouped(swept_chunks, tm
 
 def test_a_table_not_written_cell_by_cell_is_refused(swept_chunks, tmp_path):
     path = tmp_path / "trials.parquet"
-    aggregate.combine_trials(swept_chunks, SWEPT_STUDY).to_parquet(path, index=False)
+    storage.combine_trials(swept_chunks, SWEPT_STUDY).to_parquet(path, index=False)
     with pytest.raises(ValueError, match="written whole, by an older negr2"):
-        list(aggregate.read_cells(str(path)))
+        list(storage.read_cells(str(path)))
 
 
 def test_columns_read_as_categories_hold_the_same_values(swept_chunks, tmp_path):
     path = tmp_path / "trials.parquet"
-    aggregate.write_trials(swept_cells(swept_chunks), SWEPT_STUDY, str(path))
+    aggregate.write_and_summarise(swept_cells(swept_chunks), SWEPT_STUDY, str(path))
     columns = ["scenario_id", "model_id", "status", "error", "r2"]
-    read = aggregate.read_columns(str(path), columns)
+    read = storage.read_columns(str(path), columns)
     assert isinstance(read["model_id"].dtype, pd.CategoricalDtype)
     whole = pd.read_parquet(path, columns=columns)
     pd.testing.assert_frame_equal(read.astype(whole.dtypes.to_dict()), whole, check_exact=True)
@@ -462,9 +462,9 @@ def test_columns_read_as_categories_hold_the_same_values(swept_chunks, tmp_path)
 def test_streaming_refuses_a_missing_or_a_repeated_chunk(swept_chunks, tmp_path):
     path = tmp_path / "trials.parquet"
     with pytest.raises(ValueError, match=r"expected 4 trials"):
-        aggregate.write_trials(swept_cells(swept_chunks[:-1]), SWEPT_STUDY, str(path))
+        aggregate.write_and_summarise(swept_cells(swept_chunks[:-1]), SWEPT_STUDY, str(path))
     with pytest.raises(ValueError, match=r"a trial appears twice"):
-        aggregate.write_trials(
+        aggregate.write_and_summarise(
             swept_cells([*swept_chunks, swept_chunks[2]]), SWEPT_STUDY, str(path)
         )
     assert not path.exists()  # nothing half-written
@@ -498,8 +498,8 @@ def test_list_and_bool_sweeps_stream_like_the_table_written_whole(tmp_path):
         for s in study.scenario_points(config)
         for m in study.model_points(config)
     ]
-    summary = aggregate.write_trials(cells, sweeps, str(tmp_path / "trials.parquet"))
-    whole = aggregate.combine_trials(paths, sweeps)
+    summary = aggregate.write_and_summarise(cells, sweeps, str(tmp_path / "trials.parquet"))
+    whole = storage.combine_trials(paths, sweeps)
     whole.to_parquet(tmp_path / "whole.parquet", index=False)
     written, expected = (pd.read_parquet(tmp_path / f) for f in ("trials.parquet", "whole.parquet"))
     assert written["fit_intercept"].tolist() == [None] * 9 + [True] * 3 + [False] * 3
@@ -541,8 +541,8 @@ def test_comparisons_and_claims_read_by_pairs_of_cells_equal_the_whole_table(
     first.to_parquet(tmp_path / "failed.parquet", index=False)
     chunks = [str(tmp_path / "failed.parquet"), *swept_chunks[1:]]
     path = str(tmp_path / "trials.parquet")
-    aggregate.write_trials(swept_cells(chunks), SWEPT_STUDY, path)
-    whole, table = pd.read_parquet(path), aggregate.CellTable(path)
+    aggregate.write_and_summarise(swept_cells(chunks), SWEPT_STUDY, path)
+    whole, table = pd.read_parquet(path), storage.CellTable(path)
     assert (whole["status"] == "failed").sum() == 1
 
     by_cell = aggregate.comparisons_by_cell(table, SWEPT_STUDY)
@@ -566,7 +566,7 @@ def test_comparisons_and_claims_read_by_pairs_of_cells_equal_the_whole_table(
 
 
 def test_summary_of_a_swept_study(swept_chunks):
-    combined = aggregate.combine_trials(swept_chunks, SWEPT_STUDY)
+    combined = storage.combine_trials(swept_chunks, SWEPT_STUDY)
     summary = aggregate.summary_table(combined, SWEPT_STUDY)
     assert list(summary.columns[:7]) == [
         "scenario",

@@ -18,10 +18,11 @@ import pandas as pd
 import pytest
 
 from negr2 import figures
-from negr2.aggregate import combine_trials, comparisons_table, summary_table
+from negr2.aggregate import comparisons_table, summary_table
 from negr2.figures import registry
 from negr2.generators import generate_scenario
 from negr2.report import render_report
+from negr2.storage import combine_trials
 from negr2.study import Study, model_points, scenario_points
 from negr2.trials import CellJob, run_cell
 

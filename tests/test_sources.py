@@ -166,6 +166,15 @@ def test_the_trials_jobs_run_the_chunking_module():
     assert "tracking.py" not in package_files(SCRIPTS / "run_trials.py")
 
 
+@pytest.mark.parametrize("step", ["report", "track"])
+def test_steps_that_only_read_the_trials_table_do_not_run_the_statistics(step):
+    # They read the table through negr2.storage: a change to the summary's statistics
+    # (negr2.aggregate) must not change their code fingerprint, nor rerun them.
+    found = package_files(STEPS / f"{step}.py")
+    assert "storage.py" in found
+    assert "aggregate.py" not in found
+
+
 def _rules_with_code() -> list[tuple[str, str, str]]:
     """(rule, the script or step its code fingerprint names, the script its job runs or
     the step its run block calls) for every rule of workflow/rules that fingerprints

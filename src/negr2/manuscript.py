@@ -25,6 +25,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from negr2.archive import tex_sources, write_tar
+
 #: The LaTeX package of the manuscript commands (\NegrStudy, \NegrFigure, ...).
 STY = Path(__file__).parent / "templates" / "negr2.sty"
 #: What to install when TeX is missing (Debian, Ubuntu).
@@ -118,6 +120,13 @@ def resolve_studies(
     return {name: files[name] for name in cited}
 
 
+def archive_name(tex_path: str | os.PathLike[str]) -> str:
+    """The arXiv archive's file name: ``arxiv.tar.gz`` for ``ms.tex``, else
+    ``<stem>-arxiv.tar.gz`` (several manuscripts share ``results/manuscript/``)."""
+    stem = Path(tex_path).stem
+    return "arxiv.tar.gz" if stem == "ms" else f"{stem}-arxiv.tar.gz"
+
+
 def module_name(study: str) -> str:
     """A Python identifier for the study's imported workflow; its rules are named
     ``<module_name><rule>`` (``sample_size_trials``)."""
@@ -164,12 +173,14 @@ def build_pdf(
     output: str | os.PathLike[str],
     log: str | os.PathLike[str],
     strict: bool = True,
+    archive: str | os.PathLike[str] | None = None,
 ) -> None:
     """Compile the manuscript with latexmk and write the PDF to ``output``.
 
     ``papers`` maps each cited study to its ``results/<study>/paper`` folder and
     ``config_files`` to its config file. ``strict`` makes any missing number an error
-    (``\\negrstrictbuild``). LaTeX's output goes to ``log``.
+    (``\\negrstrictbuild``). LaTeX's output goes to ``log``. ``archive``, if given,
+    gets the sources arXiv compiles (:func:`negr2.archive.tex_sources`) as a tarball.
 
     Raises
     ------
@@ -188,6 +199,8 @@ def build_pdf(
             raise RuntimeError(
                 f"LaTeX failed on {tex_path} (whole output in {log}):\n" + _errors(build, tex_path)
             )
+        if archive is not None:
+            write_tar(build, tex_sources(build, tex_path.name), archive)
         os.replace(pdf, output)  # same folder: an atomic rename
     finally:
         shutil.rmtree(build, ignore_errors=True)

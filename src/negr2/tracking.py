@@ -71,7 +71,7 @@ def track_study(
     tracking_uri : where the store is (``sqlite:///…`` or a server's URL).
     study : the study of the validated config.
     cells : each cell's rows of the trials table, by (scenario id, model id), one cell
-        at a time (:func:`negr2.aggregate.read_cells`).
+        at a time (:func:`negr2.storage.read_cells`).
     summary : the study's summary table.
     artifacts : files to attach to the study run (summary.csv, report.html, …).
     artifact_root : where a new experiment keeps artifacts (a local folder for a

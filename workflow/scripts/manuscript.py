@@ -1,4 +1,5 @@
-"""Compile the manuscript once its studies' paper outputs are current."""
+"""Compile the manuscript once its studies' paper outputs are current; write its
+arXiv archive."""
 
 from negr2 import logs
 from negr2.manuscript import build_pdf
@@ -13,6 +14,7 @@ build_pdf(
     snakemake.output.pdf,
     f"{snakemake.log[0]}.latex",
     strict=snakemake.params.strict,
+    archive=snakemake.output.archive,
 )
 
 logs.exit_job()

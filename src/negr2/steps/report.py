@@ -10,11 +10,11 @@ from typing import Any
 import pandas as pd
 
 from negr2 import files
-from negr2.aggregate import read_columns
 from negr2.config import results_config
 from negr2.figures import study_figures
 from negr2.paper import save_figures
 from negr2.report import TRIALS_COLUMNS, render_report
+from negr2.storage import read_columns
 from negr2.study import Study
 
 

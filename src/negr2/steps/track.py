@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 
 from negr2 import files
-from negr2.aggregate import read_cells
 from negr2.config import results_config
 from negr2.steps.runner import StepError
+from negr2.storage import read_cells
 from negr2.study import Study
 from negr2.tracking import server_unreachable, track_study
 

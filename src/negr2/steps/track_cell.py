@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from negr2 import files
-from negr2.aggregate import as_written, cell_trials, summary_table
+from negr2.aggregate import summary_table
 from negr2.config import results_config
+from negr2.storage import as_written, cell_trials
 from negr2.study import Study
 from negr2.tracking import track_cell_or_defer
 
