@@ -26,15 +26,17 @@ MANUSCRIPT = r"""\documentclass{article}
 \begin{document}
 ABL[$\MeanRsq[ablation]{correlated}{Lasso}$]
 OLS[$\MeanRsq[ablation]{independent}{LinearRegression}$] as in~\cite{post}.
-CLAIM[\ClaimVerdict[ablation]{1}]
+CLAIM[\ClaimVerdict[ablation]{ols-beats-lasso}]
 \NegrFigure[0.6\linewidth]{ablation}{ablation-heatmap-correlated}{The heatmap.}
 \NegrTable{ablation}
+\NegrModels{ablation}
 \bibliographystyle{plain}
 \bibliography{refs}
 \end{document}
 """
 BIB = "@misc{post, title = {Exploring Negative r2 in Ablation Studies}, year = {2025}}\n"
 CLAIM = {
+    "id": "ols-beats-lasso",
     "text": "OLS beats Lasso",
     "scenario": "independent",
     "better": "LinearRegression",
@@ -64,6 +66,7 @@ def test_the_arxiv_archive_compiles_alone_into_the_same_numbers(built, tmp_path)
             "ms.tex",
             "negr2.sty",
             "studies/ablation/figures/ablation-heatmap-correlated.pdf",
+            "studies/ablation/models.tex",
             "studies/ablation/numbers.tex",
             "studies/ablation/source.tex",
             "studies/ablation/table.tex",

@@ -71,6 +71,7 @@ rule manuscript:
         tables=[f"results/{study}/paper/table.tex" for study in STUDIES],
         claims=[f"results/{study}/paper/claims.tex" for study in STUDIES],
         reference=[f"results/{study}/paper/reference.tex" for study in STUDIES],
+        models=[f"results/{study}/paper/models.tex" for study in STUDIES],
         figures=[f"results/{study}/paper/figures" for study in STUDIES],
     output:
         pdf=PDF,

@@ -34,7 +34,14 @@ from negr2.archive import write_tar
 #: Each study's result files a bundle carries, beside its ``paper/`` folder.
 STUDY_FILES = ("trials.parquet", "summary.csv", "comparisons.csv", "claims.csv")
 #: The paper files a bundle carries (figures: their PDF only, and captions.json).
-PAPER_FILES = ("config.yaml", "numbers.tex", "table.tex", "claims.tex", "reference.tex")
+PAPER_FILES = (
+    "config.yaml",
+    "numbers.tex",
+    "table.tex",
+    "claims.tex",
+    "reference.tex",
+    "models.tex",
+)
 MANIFEST = "MANIFEST.sha256"
 
 

@@ -75,6 +75,6 @@ def write_paper(folder: Path, paper: Path) -> Path:
     figs = study_figures(trials, tables["summary"], bundled_study(folder), tables["comparisons"])
     captions = {stem: fig.caption for stem, fig in figs.items()}
     save_figures({stem: fig.figure for stem, fig in figs.items()}, captions, paper / "figures")
-    for name in ("numbers", "table", "claims", "reference"):
+    for name in ("numbers", "table", "claims", "reference", "models"):
         files.write_text(paper / f"{name}.tex", texts[name])
     return paper

@@ -109,7 +109,7 @@ def check_study(folder: Path, root: Path) -> tuple[list[str], int]:
         problems += compare_tables(f"{where}/{name}.csv", folder / f"{name}.csv", table, name)
     recomputed = parse_numbers(texts["numbers"])
     problems += compare_numbers(f"{where}/paper/numbers.tex", bundled_numbers, recomputed)
-    for name in ("table", "claims", "reference"):
+    for name in ("table", "claims", "reference", "models"):
         bundled = (folder / "paper" / f"{name}.tex").read_text()
         if bundled != texts[name]:
             problems.append(f"{where}/paper/{name}.tex: differs from the one the trials give")

@@ -17,7 +17,7 @@ from negr2 import files
 from negr2.config import results_config
 from negr2.paper import report_md
 from negr2.paper_numbers import numbers_tex, study_info
-from negr2.paper_tables import claims_tex, escape_latex, reference_tex, table_tex
+from negr2.paper_tables import claims_tex, escape_latex, models_tex, reference_tex, table_tex
 from negr2.reference import compare
 from negr2.report import git_commit, package_versions
 from negr2.study import Study
@@ -44,7 +44,8 @@ def paper_texts(
     versions: Mapping[str, str],
 ) -> dict[str, str]:
     """The text of each paper file but the config, by the rule's output name
-    (``numbers``, ``table``, ``claims``, ``reference``, ``markdown``), from the study's
+    (``numbers``, ``table``, ``claims``, ``reference``, ``models``, ``markdown``), from
+    the study's
     ``summary``, ``comparisons`` and ``claims`` tables; ``commit`` and ``versions`` are
     the provenance that ``numbers.tex`` records."""
     config, name = study.config, study.name
@@ -57,6 +58,9 @@ def paper_texts(
         "table": table_tex(summary, caption, f"tab:{name}"),
         "claims": _claims_table(claims, name),
         "reference": _reference_table(reference, config),
+        "models": models_tex(
+            config, f"The models of study {escape_latex(name)}.", f"tab:{name}-models"
+        ),
         "markdown": report_md(study, summary, captions, comparisons),
     }
 
