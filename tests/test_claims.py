@@ -262,6 +262,7 @@ def test_kerasmlp_without_the_extra_says_how_to_install_it(monkeypatch, hidden):
     config.check_config(cfg)  # other models need no extra
 
 
+@pytest.mark.e2e
 def test_importing_models_imports_no_deep_learning_framework():
     code = (
         "import sys, negr2.models, negr2.config, negr2.claims\n"

@@ -275,6 +275,7 @@ def test_manuscript_compiles_with_the_current_numbers(tiny_run, tmp_path):
     assert "LinearRegression" in text and "MeanBaseline" in text  # the table
 
 
+@pytest.mark.e2e
 def test_models_table_lists_the_configs_models_and_compiles(tmp_path):
     import yaml
 
