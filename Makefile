@@ -16,7 +16,7 @@ LOCK_DIR := requirements
 CONFIG := $(if $(STUDY),--configfile $(STUDY),)
 
 .PHONY: study paper paper-archive paper-bundle paper-from-bundle test test-fast lint rulegraph lock \
-	mlflow-ui tracking-server tracking-server-stop screenshots questions clean-results
+	mlflow-ui tracking-server tracking-server-stop screenshots questions snapshot clean-results
 
 study: $(STAMP)
 	@if [ -n "$(STUDY)" ] && [ ! -f "$(STUDY)" ]; then \
@@ -99,6 +99,15 @@ questions: $(KERAS_STAMP)
 		$(BIN)/snakemake --cores $(CORES) --configfile config/studies/$$study.yaml || exit 1; \
 	done
 	$(BIN)/python docs/questions.py
+
+# Refresh the reference snapshot of the quick study's trials, which tests/test_snapshot.py
+# compares every run of the quick study with (negr2 compare): after a change of numbers
+# made on purpose. Reruns the quick study as negr2 now computes it.
+SNAPSHOT := tests/data/quick-trials.parquet
+snapshot: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES) --configfile config/studies/quick.yaml
+	cp results/quick/trials.parquet $(SNAPSHOT)
+	$(BIN)/negr2 compare $(SNAPSHOT) results/quick --fail-on any-change > /dev/null
 
 # The environment is rebuilt whenever pyproject.toml or its lock changes. It installs
 # the lock's exact versions and hashes (requirements/, written by `make lock`), every

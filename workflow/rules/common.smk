@@ -10,7 +10,7 @@ from negr2.chunking import chunk_from_label
 from negr2.config import check_config, results_config
 from negr2.fingerprints import canonical, fingerprint
 from negr2.prompt_exit import exit_promptly
-from negr2.results_folder import check_results_folder
+from negr2.results_folder import check_results_folder, compared_table
 from negr2.sources import package_files
 
 # The checked study (negr2.study.Study): its sweeps expand into points, and each
@@ -23,6 +23,12 @@ except ValueError as error:
 RESULTS = f"results/{STUDY.name}"
 try:
     check_results_folder(RESULTS)
+except ValueError as error:
+    raise WorkflowError(str(error)) from None
+# An earlier version of the study to compare with (the compare rule), or None.
+COMPARE_WITH = config.get("compare_with")
+try:
+    COMPARE_BASE_TABLE = compared_table(COMPARE_WITH, RESULTS) if COMPARE_WITH else None
 except ValueError as error:
     raise WorkflowError(str(error)) from None
 SCENARIOS = STUDY.scenarios
@@ -246,6 +252,13 @@ def _cell_files(scenario, model):
             for chunk in STUDY.chunks(model)
         ]
     return [f"{RESULTS}/trials/{scenario}/{pack}.parquet"]
+
+
+def compare_files(*names):
+    """The compare rule's files of these names (the report takes its section, track its
+    table and figure); none without the compare_with key, which leaves the DAG as it is
+    without the rule."""
+    return [rules.compare.output[name] for name in names] if COMPARE_WITH else []
 
 
 def early_cell_runs(wildcards=None):
