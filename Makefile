@@ -13,13 +13,18 @@ KERAS_STAMP := $(VENV)/.installed-extras
 LOCK_DIR := requirements
 CONFIG := $(if $(STUDY),--configfile $(STUDY),)
 
-.PHONY: study paper paper-archive test lint lock mlflow-ui tracking-server tracking-server-stop screenshots questions clean-results
+.PHONY: study status paper paper-archive test lint lock mlflow-ui tracking-server tracking-server-stop screenshots questions clean-results
 
 study: $(STAMP)
 	@if [ -n "$(STUDY)" ] && [ ! -f "$(STUDY)" ]; then \
 		echo "negr2: no study file '$(STUDY)'; the studies are: $$(ls config/studies/*.yaml | tr '\n' ' ')" >&2; \
 		exit 2; fi
 	$(BIN)/snakemake --cores $(CORES) $(CONFIG)
+
+# How far a study's run has got (the default study, or STUDY=config/studies/<name>.yaml),
+# from the files written so far: safe while the run goes on.
+status: $(STAMP)
+	$(BIN)/negr2 status $(or $(STUDY),config/config.yaml)
 
 # The manuscript (MANUSCRIPT=manuscript/ms.tex) and every study it cites, into
 # results/manuscript/. Installs nothing: without TeX it names the apt command to run.

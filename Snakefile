@@ -69,6 +69,7 @@ rule all:
 
 onstart:
     check_model_params()
+    write_run_plan()
 
 
 onsuccess:

@@ -23,7 +23,9 @@ from negr2 import __version__
 from negr2.errors import InputError
 
 #: Each subcommand's name and the module that implements it.
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "status": "negr2.status",
+}
 
 
 def build_parser(subcommands: dict[str, str] | None = None) -> argparse.ArgumentParser:

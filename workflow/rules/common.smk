@@ -140,9 +140,15 @@ def _job_cells(wildcards):
     """A trial job's model point ids and its number of trials: a pack's models over
     every trial, or one model over its chunk."""
     if "pack" in wildcards.keys():
-        return PACKS[wildcards.pack], config["trials"]
-    chunk = chunk_from_label(config["trials"], wildcards.chunk)
-    return [wildcards.model], chunk.stop - chunk.start
+        return _pack_or_chunk_cells(pack=wildcards.pack)
+    return _pack_or_chunk_cells(model=wildcards.model, chunk=wildcards.chunk)
+
+
+def _pack_or_chunk_cells(pack=None, model=None, chunk=None):
+    if pack is not None:
+        return PACKS[pack], config["trials"]
+    trials = chunk_from_label(config["trials"], chunk)
+    return [model], trials.stop - trials.start
 
 
 def _estimated_seconds(scenario_id, model_ids, n_trials):
@@ -324,3 +330,40 @@ def print_unreachable_server():
             "file is written; start the server (make tracking-server) or point "
             "MLFLOW_TRACKING_URI at one that runs, then rerun: only tracking will run."
         )
+
+
+def write_run_plan():
+    """Write results/<study>/plan.json, which ``negr2 status`` reads: every trial job's
+    file, log, cells and estimated seconds, and when this run started."""
+    from negr2 import resources
+    from negr2.progress import PlannedJob, write_plan
+
+    cells_of = {}
+    for scenario, model in STUDY.cells:
+        for path in _cell_files(scenario, model):
+            cells_of.setdefault((scenario, path), []).append(model)
+    jobs = []
+    for (scenario, path), models in cells_of.items():
+        stem = Path(path).stem
+        if stem.startswith("pack"):
+            model_ids, n_trials = _pack_or_chunk_cells(pack=stem)
+        else:
+            model_ids, n_trials = _pack_or_chunk_cells(model=models[0], chunk=stem)
+        seconds = _estimated_seconds(scenario, model_ids, n_trials)
+        jobs.append(
+            PlannedJob(
+                file=path,
+                log=str(
+                    Path(RESULTS, "logs", Path(path).relative_to(RESULTS)).with_suffix(
+                        ".log"
+                    )
+                ),
+                cells=tuple(f"{scenario}/{model}" for model in models),
+                trials=n_trials,
+                # Scaled with the training rows, as trial_priority orders them.
+                seconds=resources.START_SECONDS
+                + seconds * resources.rows_factor(SCENARIOS[scenario].spec),
+            )
+        )
+    workers = workflow.nodes or workflow.cores
+    write_plan(Path(RESULTS, "plan.json"), STUDY.name, jobs, workers)
