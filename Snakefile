@@ -69,6 +69,7 @@ rule all:
 
 onstart:
     check_model_params()
+    check_cluster_limits()
     write_run_plan()
 
 

@@ -164,3 +164,30 @@ def test_trial_jobs_run_side_by_side_on_the_node(cluster, tmp_path):
         ran.append((end - float(pd.read_csv(path, sep="\t")["s"].iloc[0]), end))
     print("Snakemake's benchmarks:", *sorted(ran), sep="\n")
     assert most_at_once(ran) == 2
+
+
+def test_a_job_that_cannot_fit_the_partition_stops_the_run_before_submitting(cluster, tmp_path):
+    """The quick study's pack asks for 5 min and 1000 MB; partition short allows 2 min and
+    500 MB: the run stops at once, naming the job, its asks, the limits and the keys."""
+    before = slurm_jobs(cluster)
+    os.environ["SLURM_CONF"] = str(cluster)
+    try:
+        done = run_snakemake(
+            tmp_path,
+            *("--profile", str(REPO / "profiles" / "slurm"), "--cores", "2"),
+            *("--default-resources", "slurm_partition=short", "cpus_per_task=1"),
+            *("--configfile", str(REPO / "config" / "studies" / "quick.yaml")),
+            check=False,
+        )
+    finally:
+        del os.environ["SLURM_CONF"]
+    assert done.returncode != 0
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if "partition" in line]
+    time = next(line for line in lines if " min," in line)
+    assert "trial job trials_pack (scenario=noise, pack=pack1) asks for 5 min" in time
+    assert "partition 'short' allows (2 min)" in time and "models.<model>.chunks" in time
+    memory = next(line for line in lines if "of memory" in line)
+    assert "asks for 1000 MB" in memory and "allows (500 MB of memory)" in memory
+    assert "mem_mb" in memory
+    assert slurm_jobs(cluster) == before  # nothing was submitted
+    assert not (results(tmp_path, "quick") / "trials").exists()

@@ -140,15 +140,9 @@ def _job_cells(wildcards):
     """A trial job's model point ids and its number of trials: a pack's models over
     every trial, or one model over its chunk."""
     if "pack" in wildcards.keys():
-        return _pack_or_chunk_cells(pack=wildcards.pack)
-    return _pack_or_chunk_cells(model=wildcards.model, chunk=wildcards.chunk)
-
-
-def _pack_or_chunk_cells(pack=None, model=None, chunk=None):
-    if pack is not None:
-        return PACKS[pack], config["trials"]
-    trials = chunk_from_label(config["trials"], chunk)
-    return [model], trials.stop - trials.start
+        return PACKS[wildcards.pack], config["trials"]
+    chunk = chunk_from_label(config["trials"], wildcards.chunk)
+    return [wildcards.model], chunk.stop - chunk.start
 
 
 def _estimated_seconds(scenario_id, model_ids, n_trials):
@@ -346,9 +340,10 @@ def write_run_plan():
     for (scenario, path), models in cells_of.items():
         stem = Path(path).stem
         if stem.startswith("pack"):
-            model_ids, n_trials = _pack_or_chunk_cells(pack=stem)
+            model_ids, n_trials = PACKS[stem], config["trials"]
         else:
-            model_ids, n_trials = _pack_or_chunk_cells(model=models[0], chunk=stem)
+            chunk = chunk_from_label(config["trials"], stem)
+            model_ids, n_trials = models, chunk.stop - chunk.start
         seconds = _estimated_seconds(scenario, model_ids, n_trials)
         jobs.append(
             PlannedJob(
@@ -367,3 +362,83 @@ def write_run_plan():
         )
     workers = workflow.nodes or workflow.cores
     write_plan(Path(RESULTS, "plan.json"), STUDY.name, jobs, workers)
+
+
+def check_cluster_limits():
+    """Stop before the first SLURM submission when a trial job (or a group of them)
+    asks for more time, CPUs or memory than its partition allows (negr2.partition).
+    Local runs skip the check."""
+    plugin = workflow.executor_plugin
+    if plugin is None or plugin.cli_prefix != "slurm":
+        return
+    from negr2.partition import misfits, read_limits
+
+    requests = [
+        _slurm_request(job)
+        for job in workflow.dag.get_jobs_or_groups()
+        if not job.is_local and any(workflow.dag.needrun(j) for j in _members(job))
+    ]
+    try:
+        limits = {p: read_limits(p) for p in {r.partition for r in requests}}
+    except RuntimeError as error:
+        raise WorkflowError(f"negr2: cannot read SLURM's partitions: {error}") from None
+    lines = misfits(requests, limits)
+    if lines:
+        more = f"\n(and {len(lines) - 5} more)" if len(lines) > 5 else ""
+        raise WorkflowError("\n".join(lines[:5]) + more)
+
+
+def _members(job):
+    return job.jobs if job.is_group() else [job]
+
+
+def _slurm_request(job):
+    """What one SLURM submission asks for, and the study keys that change it."""
+    from negr2.partition import Request
+
+    resources = job.resources
+    if job.is_group():
+        name = f"group job '{job.groupid}' ({len(job.jobs)} trial jobs)"
+        key = "fewer trial jobs per group (group-components) or no group"
+        keys = {"time": key, "cpus": key, "memory": key}
+    else:
+        wildcards = ", ".join(f"{k}={v}" for k, v in job.wildcards.items())
+        name = f"trial job {job.rule.name} ({wildcards})"
+        keys = _trial_job_keys(job)
+    return Request(
+        job=name,
+        minutes=float(resources.get("runtime") or 0),
+        cpus=int(resources.get("cpus_per_task") or job.threads),
+        mem_mb=int(resources.get("mem_mb") or 0),
+        partition=str(resources.get("slurm_partition") or ""),
+        keys=keys,
+    )
+
+
+def _trial_job_keys(job):
+    """The study keys that shorten a trial job, or make it ask for less."""
+    from negr2.plan import PACK_SECONDS
+    from negr2.resources import MIN_RUNTIME_MINUTES
+
+    elsewhere = (
+        "or another partition (slurm_partition in the profile's default-resources)"
+    )
+    if "pack" in job.wildcards.keys():
+        models = PACKS[job.wildcards.pack]
+        time = (
+            f"models.<model>.chunks of 2 or more takes a model out of the pack "
+            f"({', '.join(models)}; a pack holds up to {PACK_SECONDS:g} s of estimates "
+            f"and asks at least {MIN_RUNTIME_MINUTES} min), {elsewhere}"
+        )
+    else:
+        model = job.wildcards.model
+        count = len(STUDY.chunks(model))
+        time = (
+            f"raise models.{model}.chunks (now {count}) for shorter jobs, or set "
+            f"models.{model}.seconds_per_trial if its estimate is too high, {elsewhere}"
+        )
+    return {
+        "time": time,
+        "cpus": f"cpus_per_task in the profile's default-resources, {elsewhere}",
+        "memory": f"set-resources {job.rule.name}:mem_mb=... in the profile, {elsewhere}",
+    }
