@@ -12,12 +12,13 @@ import yaml
 from conftest import REPO, run_snakemake, write_config
 
 from negr2.claims import COLUMNS as CLAIM_COLUMNS
+from negr2.claims import VERDICTS as CLAIM_VERDICTS
 
 pytestmark = pytest.mark.e2e
 
 STUDY = REPO / "config" / "studies" / "negative-targets.yaml"
 NEGATIVE_COLUMNS = ["neg_recall", "mae_neg", "bias_neg", "pred_neg_share"]
-VERDICTS = {"supported", "contradicted", "inconclusive"}
+VERDICTS = set(CLAIM_VERDICTS)
 # In CI the extra is always installed: there a missing one fails the test, not skips it.
 HAVE_KERAS = bool(os.environ.get("CI")) or all(
     importlib.util.find_spec(name) is not None for name in ("keras", "jax")
