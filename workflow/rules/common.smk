@@ -8,6 +8,8 @@ from negr2 import RESULTS_FORMAT
 from negr2.generators import family
 from negr2.config import check_config, results_config
 from negr2.fingerprints import canonical, fingerprint
+from negr2.costs import TableCosts
+from negr2.learned_costs import learned_costs
 from negr2.plan import JobPlan
 from negr2.prompt_exit import exit_promptly
 from negr2.results_folder import check_results_folder, compared_table
@@ -36,7 +38,11 @@ MODELS = STUDY.models
 NEGR2_PACKAGE = NEGR2_ROOT / "src" / "negr2"
 # Every trial job (a pack of cheap cells, or a chunk of a cell that runs alone), its
 # cells, priority, time and memory, and which cells are logged early: negr2.plan.
-PLAN = JobPlan.from_study(STUDY)
+# Estimates learned from the study's last run where it measured them (negr2.learned_costs),
+# else the table's; the packs are always the table's.
+PLAN = JobPlan.from_study(
+    STUDY, learned_costs(Path(RESULTS), STUDY, TableCosts(STUDY.config))
+)
 TRACKING_URI = os.environ.get("MLFLOW_TRACKING_URI") or config["mlflow"]["tracking_uri"]
 # A SQLite store is made by one early job (mlflow_store) and keeps artifacts in a local
 # folder; a tracking server (http://…) makes and keeps its own.
