@@ -4,29 +4,27 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import uuid
 
 import pandas as pd
 import pytest
-from conftest import REPO, run_snakemake
+from conftest import REPO, missing_programs, require, run_snakemake
 from test_workflow import TIMING, check_mlflow_matches_files, results
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slurm]
 
 SLURM = REPO / "services" / "slurm.sh"
-APT_INSTALL = "apt-get update && apt-get install -y --no-install-recommends slurm-wlm munge"
+APT_INSTALL = "sudo apt-get install slurm-wlm munge"
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """A one-node SLURM cluster, stopped whatever the test's outcome."""
-    missing = [t for t in ("slurmctld", "slurmd", "munged", "sbatch") if not shutil.which(t)]
-    if missing:
-        pytest.fail(f"SLURM is not installed ({', '.join(missing)} missing): {APT_INSTALL}")
+    missing = missing_programs("slurmctld", "slurmd", "munged", "sbatch", "squeue")
+    require(missing, "SLURM", APT_INSTALL)
     if os.geteuid() != 0:
-        pytest.skip("a SLURM node runs as root (services/slurm.sh start)")
+        require(["root"], "A one-node SLURM cluster", "sudo bash .ci/run (it runs as root)")
     folder = tmp_path_factory.mktemp("slurm")
     subprocess.run(["bash", str(SLURM), "start", str(folder)], check=True, timeout=120)
     try:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from negr2 import RESULTS_FORMAT
 from negr2.generators import family
-from negr2.chunking import chunk_from_label
 from negr2.config import check_config, results_config
 from negr2.fingerprints import canonical, fingerprint
+from negr2.plan import JobPlan
 from negr2.prompt_exit import exit_promptly
 from negr2.results_folder import check_results_folder, compared_table
 from negr2.sources import package_files
@@ -34,17 +34,14 @@ except ValueError as error:
 SCENARIOS = STUDY.scenarios
 MODELS = STUDY.models
 NEGR2_PACKAGE = NEGR2_ROOT / "src" / "negr2"
-# Cheap cells of a scenario point share a job, a pack (negr2.plan); the others run alone.
-PACKS = STUDY.packs
-ALONE = STUDY.alone
+# Every trial job (a pack of cheap cells, or a chunk of a cell that runs alone), its
+# cells, priority, time and memory, and which cells are logged early: negr2.plan.
+PLAN = JobPlan.from_study(STUDY)
 TRACKING_URI = os.environ.get("MLFLOW_TRACKING_URI") or config["mlflow"]["tracking_uri"]
 # A SQLite store is made by one early job (mlflow_store) and keeps artifacts in a local
 # folder; a tracking server (http://…) makes and keeps its own.
 SQLITE_STORE = TRACKING_URI.startswith("sqlite:")
 ARTIFACT_ROOT = "results/mlartifacts" if SQLITE_STORE else None
-# Cells of long history are logged into MLflow by jobs of their own (track_cell), as
-# soon as their trials are done; the others by the final track job (negr2.plan).
-EARLY = STUDY.early
 # A SQLite store takes one writer at a time: every job that writes it holds the one
 # mlflow_writers unit (raise it with --resources mlflow_writers=N only for a server).
 MLFLOW_WRITES = 1 if SQLITE_STORE else 0
@@ -119,53 +116,25 @@ def store_generation():
 
 
 def trial_priority(wildcards):
-    """The model's configured priority: slow cells start first, so that no long job
-    is left running alone at the end. A pack takes its highest. Among jobs of one
-    priority the longest starts first: a fraction below 1, growing with the job's
-    estimated seconds (negr2.resources.longest_first), breaks the tie."""
-    from negr2 import resources
-
-    model_ids, n_trials = _job_cells(wildcards)
-    scenario = SCENARIOS[wildcards.scenario].spec
-    seconds = _estimated_seconds(wildcards.scenario, model_ids, n_trials)
-    priority = max(MODELS[m].spec["priority"] for m in model_ids)
-    return priority + resources.longest_first(seconds * resources.rows_factor(scenario))
+    """The job's priority (negr2.plan): its models' highest, the longest first."""
+    return _trial_job(wildcards).priority
 
 
 def trial_runtime(wildcards, attempt):
-    """The job's time limit in minutes (SLURM), from its estimated cost; grows with
-    each attempt, so that retries help a job that ran out of time. A trial job's or a
-    pack's."""
-    from negr2 import resources
-
-    seconds = _estimated_seconds(wildcards.scenario, *_job_cells(wildcards))
-    return resources.runtime_minutes(resources.START_SECONDS + seconds, attempt)
-
-
-def _job_cells(wildcards):
-    """A trial job's model point ids and its number of trials: a pack's models over
-    every trial, or one model over its chunk."""
-    if "pack" in wildcards.keys():
-        return PACKS[wildcards.pack], config["trials"]
-    chunk = chunk_from_label(config["trials"], wildcards.chunk)
-    return [wildcards.model], chunk.stop - chunk.start
-
-
-def _estimated_seconds(scenario_id, model_ids, n_trials):
-    """The estimated seconds of ``n_trials`` trials of each model on a scenario point."""
-    from negr2 import resources
-
-    scenario = SCENARIOS[scenario_id].spec
-    return sum(
-        resources.trials_seconds(n_trials, scenario, config, MODELS[m].spec)
-        for m in model_ids
-    )
+    """The job's time limit in minutes (SLURM), longer on each attempt."""
+    return _trial_job(wildcards).runtime(attempt)
 
 
 def trial_mem_mb(wildcards, attempt):
-    from negr2 import resources
+    """The job's memory limit in MB (SLURM), larger on each attempt."""
+    return _trial_job(wildcards).mem_mb(attempt)
 
-    return resources.mem_mb(attempt)
+
+def _trial_job(wildcards):
+    """The plan's job of a trials or trials_pack job."""
+    if "pack" in wildcards.keys():
+        return PLAN.pack_job(wildcards.scenario, wildcards.pack)
+    return PLAN.chunk_job(wildcards.scenario, wildcards.model, wildcards.chunk)
 
 
 def scenario_files(wildcards):
@@ -178,54 +147,24 @@ def scenario_files(wildcards):
 def scenario_draws(wildcards):
     """What draws a scenario point's trials (negr2.generators.ScenarioDraws), keys
     sorted (see study_params): sweep points share their base scenario's seeds."""
-    point = SCENARIOS[wildcards.scenario]
-    return canonical(
-        {
-            "scenario": point.id,
-            "spec": point.spec,
-            "master_seed": config["seed"],
-            "seed_name": point.name,
-        }
-    )
+    return canonical(PLAN.draws(wildcards.scenario))
 
 
 def cell_job(wildcards):
     """What a trials job runs (the fields of negr2.trials.CellJob), keys sorted."""
-    return canonical(_cell_job(wildcards.scenario, wildcards.model))
+    return canonical(PLAN.cell(wildcards.scenario, wildcards.model))
 
 
 def pack_jobs(wildcards):
     """The cells a pack job runs, in order (negr2.trials.CellJob fields), keys sorted."""
     return canonical(
-        [_cell_job(wildcards.scenario, model) for model in PACKS[wildcards.pack]]
+        [PLAN.cell(wildcards.scenario, model) for model in PLAN.packs[wildcards.pack]]
     )
-
-
-def _cell_job(scenario_id, model_id):
-    scenario, model = SCENARIOS[scenario_id], MODELS[model_id]
-    return {
-        "scenario": scenario.name,
-        "scenario_id": scenario.id,
-        "model": model.name,
-        "model_id": model.id,
-        # Only what changes results: a new priority must not rerun the cell.
-        "model_spec": {key: model.spec[key] for key in ("estimator", "params")},
-        "preprocessing": model.spec.get("preprocessing", config["preprocessing"]),
-        "ablations": config["ablations"],
-        # As written, not resolved: the params of earlier results stay the same.
-        "split": STUDY.raw_split(scenario_id),
-    }
 
 
 def trial_chunk_files(wildcards=None):
     """Every trials file: each chunk of each cell that runs alone, each pack (once)."""
-    return list(
-        dict.fromkeys(
-            path
-            for scenario, model in STUDY.cells
-            for path in _cell_files(scenario, model)
-        )
-    )
+    return [f"{RESULTS}/{job.path}" for job in PLAN.jobs]
 
 
 def cell_trial_files(wildcards):
@@ -245,13 +184,7 @@ def study_cells():
 
 
 def _cell_files(scenario, model):
-    pack = STUDY.pack_of(model)
-    if pack is None:
-        return [
-            f"{RESULTS}/trials/{scenario}/{model}/{chunk.label}.parquet"
-            for chunk in STUDY.chunks(model)
-        ]
-    return [f"{RESULTS}/trials/{scenario}/{pack}.parquet"]
+    return [f"{RESULTS}/{job.path}" for job in PLAN.cell_jobs(scenario, model)]
 
 
 def compare_files(*names):
@@ -265,13 +198,12 @@ def early_cell_runs(wildcards=None):
     """The run files of the cells logged early, each by its own track_cell job."""
     return [
         f"{RESULTS}/mlflow/{scenario}/{model}.json"
-        for scenario in EARLY
-        for model in MODELS
+        for scenario, model in PLAN.early_cells
     ]
 
 
 # Above every trial job: a finished cell is logged while the others run.
-TRACK_CELL_PRIORITY = 1 + max(point.spec["priority"] for point in MODELS.values())
+TRACK_CELL_PRIORITY = PLAN.track_cell_priority
 
 
 def check_model_params():
