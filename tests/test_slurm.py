@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import subprocess
 import threading
 import uuid
@@ -14,7 +13,7 @@ from datetime import datetime
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, run_snakemake, write_config
+from conftest import REPO, missing_programs, require, run_snakemake, write_config
 from test_workflow import TIMING, check_mlflow_matches_files, results
 
 from negr2.progress import read_progress
@@ -22,17 +21,16 @@ from negr2.progress import read_progress
 pytestmark = [pytest.mark.e2e, pytest.mark.slurm]
 
 SLURM = REPO / "services" / "slurm.sh"
-APT_INSTALL = "apt-get update && apt-get install -y --no-install-recommends slurm-wlm munge"
+APT_INSTALL = "sudo apt-get install slurm-wlm munge"
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """A one-node SLURM cluster, stopped whatever the test's outcome."""
-    missing = [t for t in ("slurmctld", "slurmd", "munged", "sbatch") if not shutil.which(t)]
-    if missing:
-        pytest.fail(f"SLURM is not installed ({', '.join(missing)} missing): {APT_INSTALL}")
+    missing = missing_programs("slurmctld", "slurmd", "munged", "sbatch", "squeue")
+    require(missing, "SLURM", APT_INSTALL)
     if os.geteuid() != 0:
-        pytest.skip("a SLURM node runs as root (services/slurm.sh start)")
+        require(["root"], "A one-node SLURM cluster", "sudo bash .ci/run (it runs as root)")
     folder = tmp_path_factory.mktemp("slurm")
     subprocess.run(["bash", str(SLURM), "start", str(folder)], check=True, timeout=120)
     try:
