@@ -15,7 +15,7 @@ EXTRAS_STAMP := $(VENV)/.installed-extras
 LOCK_DIR := requirements
 CONFIG := $(if $(STUDY),--configfile $(STUDY),)
 
-.PHONY: study paper paper-archive paper-bundle paper-from-bundle test test-fast lint rulegraph lock \
+.PHONY: study status paper paper-archive paper-bundle paper-from-bundle test test-fast lint rulegraph lock \
 	mlflow-ui tracking-server tracking-server-stop screenshots questions snapshot clean-results
 
 study: $(STAMP)
@@ -23,6 +23,11 @@ study: $(STAMP)
 		echo "negr2: no study file '$(STUDY)'; the studies are: $$(ls config/studies/*.yaml | tr '\n' ' ')" >&2; \
 		exit 2; fi
 	$(BIN)/snakemake --cores $(CORES) $(CONFIG)
+
+# How far a study's run has got (the default study, or STUDY=config/studies/<name>.yaml),
+# from the files written so far: safe while the run goes on.
+status: $(STAMP)
+	$(BIN)/negr2 status $(or $(STUDY),config/config.yaml)
 
 # The manuscript (MANUSCRIPT=manuscript/ms.tex) and every study it cites, into
 # results/manuscript/. Installs the keras extra (the example cites the Keras study);

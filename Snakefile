@@ -71,6 +71,8 @@ rule all:
 
 onstart:
     check_model_params()
+    check_cluster_limits()
+    write_run_plan()
 
 
 onsuccess:
