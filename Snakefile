@@ -3,8 +3,9 @@
 #   snakemake --cores all                                    # the published study
 #   snakemake --cores all --configfile config/studies/X.yaml # another study
 #
-# trials (cheap cells share a job, a pack; slow ones run alone, in chunks; each job draws its
-# own data: negr2.plan) -> aggregate -> report, paper -> track (MLflow). See README.md.
+# trial jobs (a slow cell alone or in chunks, the cheap cells of a scenario point together in a
+# pack; each draws its own trials' data from the seeds) -> aggregate -> report, paper -> track
+# (MLflow; long cells logged early by track_cell) -> failures. See docs/architecture.md.
 
 
 from snakemake.utils import min_version
@@ -79,6 +80,8 @@ rule all:
 
 onstart:
     check_model_params()
+    check_cluster_limits()
+    write_run_plan()
 
 
 onsuccess:

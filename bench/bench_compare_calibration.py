@@ -34,7 +34,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from negr2.compare.engine import Options, compare_versions  # noqa: E402
+from negr2.compare.engine import Options, compare_versions, judge  # noqa: E402
 from negr2.compare.versions import frame_version  # noqa: E402
 from negr2.datasets import data_digest, data_spec  # noqa: E402
 from negr2.generators import ScenarioDraws  # noqa: E402
@@ -95,13 +95,13 @@ def flags(base: dict, new: dict) -> tuple[np.ndarray, bool, bool, str]:
     after Holm and after Benjamini–Hochberg, and the cells' pairing."""
     (a, da), (b, db) = run_version(base), run_version(new)
     versions = frame_version(a, "A", da), frame_version(b, "B", db)
-    holm = compare_versions(*versions, Options(alpha=ALPHA, correction="holm"))
-    bh = compare_versions(*versions, Options(alpha=ALPHA, correction="bh"))
-    cells = holm.cells()
+    holm = compare_versions(*versions, Options(alpha=ALPHA, correction="holm")).table
+    bh = judge(holm, Options(alpha=ALPHA, correction="bh"))  # the same tests, corrected by BH
+    cells = holm[holm["quantity"] == "r2"]
     negligible = Options().negligible * cells["sd"].fillna(0)
     raw = ((cells["p"] < ALPHA) & (cells["delta"].abs() > negligible)).to_numpy()
-    moved = [(c.cells()["cell_verdict"] == "moved").any() for c in (holm, bh)]
-    return raw, bool(moved[0]), bool(moved[1]), cells["pairing"].iloc[0]
+    moved = [bool((table["cell_verdict"] == "moved").any()) for table in (holm, bh)]
+    return raw, moved[0], moved[1], cells["pairing"].iloc[0]
 
 
 def report(name: str, raw: np.ndarray, holm: list[bool], bh: list[bool], pairing: str) -> None:
@@ -131,6 +131,8 @@ def main() -> None:
             raw.append(cell_flags)
             holm.append(any_holm)
             bh.append(any_bh)
+            if (index + 1) % 50 == 0:
+                print(f"  {name}: {index + 1} studies", flush=True)
         report(name, np.concatenate(raw), holm, bh, pairing)
         print(f"  ({time.perf_counter() - start:.0f} s)")
 

@@ -10,12 +10,13 @@ chunks), written a cell at a time as aggregate writes them, with the study's dat
 NEW is BASE with every metric of every trial nudged (relative 1e-9), so that every
 quantity of every cell is tested in full, and Ridge's and KNN's test R² shifted by +0.001
 and -0.001 (two cells that move). Then runs ``negr2 compare BASE NEW --out DIR`` and
-prints its wall time and the peak resident memory of its process.
+prints its wall and CPU time and the peak resident memory of its process.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -80,8 +81,10 @@ def write_version(seeds: pd.DataFrame, study: Study, trials: int, path: Path, nu
     writer.close()
 
 
-def measure(base: Path, new: Path, out: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of ``negr2 compare`` in a process of its own."""
+def measure(base: Path, new: Path, out: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MB) of ``negr2 compare`` in a process of
+    its own (CPU time is what a busy machine does not inflate)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [str(BIN / "negr2"), "compare", str(base), str(new), "--out", str(out)],
@@ -91,7 +94,9 @@ def measure(base: Path, new: Path, out: Path) -> tuple[float, float]:
     if done.returncode != 0:
         sys.exit(done.stderr)
     print(done.stdout.splitlines()[-2])  # the verdicts' line
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return seconds, cpu, after.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -107,8 +112,9 @@ def main() -> None:
         write_version(seeds, study, args.trials, work / "base.parquet", nudge=False)
         write_version(seeds, study, args.trials, work / "new.parquet", nudge=True)
         rows = args.trials * len(study.models)
-        seconds, peak = measure(work / "base.parquet", work / "new.parquet", work / "out")
-        print(f"{rows:,} rows a version: {seconds:.1f} s, peak RSS {peak:.0f} MB")
+        seconds, cpu, peak = measure(work / "base.parquet", work / "new.parquet", work / "out")
+        print(f"{rows:,} rows a version: {seconds:.1f} s wall, {cpu:.1f} s CPU, "
+              f"peak RSS {peak:.0f} MB; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
 
 
 if __name__ == "__main__":

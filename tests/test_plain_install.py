@@ -1,6 +1,7 @@
-"""README's "Plain use": `pip install -e .` alone, without the dev extras, runs a study
-and `snakemake --report`. The workflow finds the package itself (docs/architecture.md): a
-study runs with the locked dependencies alone, and past another copy of the package."""
+"""README's quick start without make: `pip install -e .` alone, without the dev extras, runs
+a study and `snakemake --report`. The workflow finds the package itself
+(docs/architecture.md): a study runs with the locked dependencies alone, and past another
+copy of the package."""
 
 from __future__ import annotations
 

@@ -160,8 +160,10 @@ def test_an_estimate_source_is_swapped_in_one_place():
             return job_seconds
 
     jobs = plan.JobPlan.from_study(small({"m": OLS}, trials=2), costs=Measured())
-    assert jobs.packs == {} and jobs.alone == ["m"]  # 120 s: too long for a pack
-    job = jobs.chunk_job("s", "m", "1of1")
+    # The packs stay the table's (OLS is cheap there): an estimate never moves a cell
+    # into another job, which would rerun it.
+    assert jobs.packs == {"pack1": ("m",)} and jobs.alone == []
+    job = jobs.pack_job("s", "pack1")
     assert job.seconds == 120.0
     assert job.priority == tie_break(120.0)
     assert job.runtime(1) == time_limit(120.0)

@@ -27,6 +27,7 @@ SUBCOMMANDS: dict[str, str] = {
     "compare": "negr2.compare.command",
     "verify": "negr2.verify",
     "rebuild": "negr2.rebuild",
+    "status": "negr2.status",
 }
 
 

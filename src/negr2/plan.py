@@ -19,6 +19,7 @@ Standard library only: the Snakefile plans the jobs on every ``snakemake`` call.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Mapping
@@ -60,6 +61,8 @@ class TrialJob:
     trials: range
     seconds: float
     priority: float
+    #: The memory limit of its first attempt, MB: measured (negr2.learned_costs) or MEM_MB.
+    memory: int = MEM_MB
 
     @property
     def packed(self) -> bool:
@@ -81,7 +84,7 @@ class TrialJob:
 
     def mem_mb(self, attempt: int) -> int:
         """The job's memory limit in MB, times ``attempt``."""
-        return attempt * MEM_MB
+        return attempt * self.memory
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,8 +104,11 @@ class JobPlan:
     @classmethod
     def from_study(cls, study: Study, costs: CostModel | None = None) -> JobPlan:
         """The plan of ``study``, estimated by ``costs`` (default: :class:`TableCosts`)."""
-        costs = costs or TableCosts(study.config)
-        packs = {pack_label(i): tuple(pack) for i, pack in enumerate(pack_cells(study, costs))}
+        table = TableCosts(study.config)
+        costs = costs or table
+        # Packs from the table whatever ``costs`` are: a learned estimate must not move a
+        # finished cell into another job (its file and params, so Snakemake would rerun it).
+        packs = {pack_label(i): tuple(pack) for i, pack in enumerate(pack_cells(study, table))}
         config = study.config
         early = tuple(s for s, point in study.scenarios.items() if logged_early(config, point.spec))
         return cls(study, costs, packs, early)
@@ -136,7 +142,9 @@ class JobPlan:
         seconds = sum(self.costs.seconds(len(trials), point, spec) for spec in specs)
         priority = max(spec["priority"] for spec in specs)
         priority += longest_first(self.costs.ranking(seconds, point))
-        return TrialJob(scenario, models, label, trials, seconds, priority)
+        job = TrialJob(scenario, models, label, trials, seconds, priority)
+        memory = getattr(self.costs, "memory_mb", lambda path: None)(job.path)
+        return job if memory is None else dataclasses.replace(job, memory=memory)
 
     def cell_jobs(self, scenario: str, model: str) -> list[TrialJob]:
         """The jobs holding one cell: its chunks, or the pack it shares."""

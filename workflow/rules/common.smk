@@ -8,6 +8,8 @@ from negr2 import RESULTS_FORMAT
 from negr2.generators import family
 from negr2.config import check_config, results_config
 from negr2.fingerprints import canonical, fingerprint
+from negr2.costs import TableCosts
+from negr2.learned_costs import learned_costs
 from negr2.plan import JobPlan
 from negr2.internals import exit_promptly, main_snakefile, rules_to_run
 from negr2.results_folder import check_results_folder, compared_table
@@ -36,7 +38,11 @@ MODELS = STUDY.models
 NEGR2_PACKAGE = NEGR2_ROOT / "src" / "negr2"
 # Every trial job (a pack of cheap cells, or a chunk of a cell that runs alone), its
 # cells, priority, time and memory, and which cells are logged early: negr2.plan.
-PLAN = JobPlan.from_study(STUDY)
+# Estimates learned from the study's last run where it measured them (negr2.learned_costs),
+# else the table's; the packs are always the table's.
+PLAN = JobPlan.from_study(
+    STUDY, learned_costs(Path(RESULTS), STUDY, TableCosts(STUDY.config))
+)
 TRACKING_URI = os.environ.get("MLFLOW_TRACKING_URI") or config["mlflow"]["tracking_uri"]
 # A SQLite store is made by one early job (mlflow_store) and keeps artifacts in a local
 # folder; a tracking server (http://…) makes and keeps its own.
@@ -269,3 +275,104 @@ def print_unreachable_server():
             "file is written; start the server (make tracking-server) or point "
             "MLFLOW_TRACKING_URI at one that runs, then rerun: only tracking will run."
         )
+
+
+def write_run_plan():
+    """Write results/<study>/plan.json, which ``negr2 status`` reads: every trial job's
+    file, log, cells and estimated seconds, and when this run started."""
+    from negr2.plan import START_SECONDS
+    from negr2.progress import PlannedJob, write_plan
+
+    jobs = [
+        PlannedJob(
+            file=f"{RESULTS}/{job.path}",
+            log=f"{RESULTS}/logs/{Path(job.path).with_suffix('.log')}",
+            cells=tuple(f"{job.scenario}/{model}" for model in job.models),
+            trials=len(job.trials),
+            # As the plan ranks jobs: scaled with the scenario point's training rows.
+            seconds=START_SECONDS
+            + PLAN.costs.ranking(job.seconds, SCENARIOS[job.scenario].spec),
+        )
+        for job in PLAN.jobs
+    ]
+    workers = workflow.nodes or workflow.cores
+    write_plan(Path(RESULTS, "plan.json"), STUDY.name, jobs, workers)
+
+
+def check_cluster_limits():
+    """Stop before the first SLURM submission when a trial job (or a group of them)
+    asks for more time, CPUs or memory than its partition allows (negr2.partition).
+    Local runs skip the check."""
+    plugin = workflow.executor_plugin
+    if plugin is None or plugin.cli_prefix != "slurm":
+        return
+    from negr2.partition import misfits, read_limits
+
+    requests = [
+        _slurm_request(job)
+        for job in workflow.dag.get_jobs_or_groups()
+        if not job.is_local and any(workflow.dag.needrun(j) for j in _members(job))
+    ]
+    try:
+        limits = {p: read_limits(p) for p in {r.partition for r in requests}}
+    except RuntimeError as error:
+        raise WorkflowError(f"negr2: cannot read SLURM's partitions: {error}") from None
+    lines = misfits(requests, limits)
+    if lines:
+        more = f"\n(and {len(lines) - 5} more)" if len(lines) > 5 else ""
+        raise WorkflowError("\n".join(lines[:5]) + more)
+
+
+def _members(job):
+    return job.jobs if job.is_group() else [job]
+
+
+def _slurm_request(job):
+    """What one SLURM submission asks for, and the study keys that change it."""
+    from negr2.partition import Request
+
+    resources = job.resources
+    if job.is_group():
+        name = f"group job '{job.groupid}' ({len(job.jobs)} trial jobs)"
+        key = "fewer trial jobs per group (group-components) or no group"
+        keys = {"time": key, "cpus": key, "memory": key}
+    else:
+        wildcards = ", ".join(f"{k}={v}" for k, v in job.wildcards.items())
+        name = f"trial job {job.rule.name} ({wildcards})"
+        keys = _trial_job_keys(job)
+    return Request(
+        job=name,
+        minutes=float(resources.get("runtime") or 0),
+        cpus=int(resources.get("cpus_per_task") or job.threads),
+        mem_mb=int(resources.get("mem_mb") or 0),
+        partition=str(resources.get("slurm_partition") or ""),
+        keys=keys,
+    )
+
+
+def _trial_job_keys(job):
+    """The study keys that shorten a trial job, or make it ask for less."""
+    from negr2.plan import MIN_RUNTIME_MINUTES, PACK_SECONDS
+
+    elsewhere = (
+        "or another partition (slurm_partition in the profile's default-resources)"
+    )
+    if "pack" in job.wildcards.keys():
+        models = PLAN.packs[job.wildcards.pack]
+        time = (
+            f"models.<model>.chunks of 2 or more takes a model out of the pack "
+            f"({', '.join(models)}; a pack holds up to {PACK_SECONDS:g} s of estimates "
+            f"and asks at least {MIN_RUNTIME_MINUTES} min), {elsewhere}"
+        )
+    else:
+        model = job.wildcards.model
+        count = len(PLAN.chunks(model))
+        time = (
+            f"raise models.{model}.chunks (now {count}) for shorter jobs, or set "
+            f"models.{model}.seconds_per_trial if its estimate is too high, {elsewhere}"
+        )
+    return {
+        "time": time,
+        "cpus": f"cpus_per_task in the profile's default-resources, {elsewhere}",
+        "memory": f"set-resources {job.rule.name}:mem_mb=... in the profile, {elsewhere}",
+    }
