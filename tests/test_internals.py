@@ -103,6 +103,8 @@ module other:
 
 use rule * from other as other_*
 
+internals.limit_writers(workflow, "writers")
+
 SEEN = {{
     "basedir": str(workflow.current_basedir),
     "module_basedir": other.BASEDIR,
@@ -121,6 +123,8 @@ rule all:
 rule step:
     output:
         "step.json",
+    resources:
+        writers=1,
     run:
         with open(output[0], "w") as f:
             json.dump(os.getpid(), f)
@@ -139,7 +143,7 @@ onsuccess:
 
 def _mini_workflow(tmp_path: Path, *args: str) -> tuple[dict, int]:
     """Run a two-rule workflow that imports a module and reports what negr2.internals
-    sees; return that and the process id its run: step ran in."""
+    sees (and Snakemake's output); return that and the process id its run: step ran in."""
     main, other = tmp_path / "main", tmp_path / "other"
     main.mkdir(exist_ok=True)
     other.mkdir(exist_ok=True)
@@ -148,12 +152,17 @@ def _mini_workflow(tmp_path: Path, *args: str) -> tuple[dict, int]:
     (main / "default.yaml").write_text("study: default\n")
     (main / "given.yaml").write_text("study: given\n")
     (main / "step.json").unlink(missing_ok=True)
-    subprocess.run(
-        [SNAKEMAKE, "--cores", "1", *args], cwd=main, check=True, capture_output=True, timeout=300
+    done = subprocess.run(
+        [SNAKEMAKE, "--cores", "1", *args],
+        cwd=main,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
-    return json.loads((main / "seen.json").read_text()), json.loads(
-        (main / "step.json").read_text()
-    )
+    seen = json.loads((main / "seen.json").read_text())
+    seen["output"] = done.stdout + done.stderr
+    return seen, json.loads((main / "step.json").read_text())
 
 
 @pytest.mark.e2e
@@ -178,16 +187,22 @@ def test_what_the_workflow_object_tells(tmp_path):
     # force-use-threads (profiles/default): the run: step ran in Snakemake's process.
     assert step_pid == seen["pid"]
 
-    seen, step_pid = _mini_workflow(tmp_path, "--workflow-profile", "none")
+    # One writer at a time, unless the command line says otherwise.
+    assert 'Provided resources: writers=Resource("writers", 1)' in seen["output"]
+
+    seen, step_pid = _mini_workflow(
+        tmp_path, "--workflow-profile", "none", "--resources", "writers=3"
+    )
     assert seen["given"] is False and seen["config"] == {"study": "default"}
     assert seen["command_line"] == {}
     assert step_pid != seen["pid"]  # without the profile, a process of its own
+    assert 'Provided resources: writers=Resource("writers", 3)' in seen["output"]
 
 
 @pytest.mark.e2e
 def test_without_the_workflow_profile_the_results_are_the_same(tiny_run, tmp_path):
-    # Steps as processes of their own, no mlflow_writers limit (the store's lock keeps
-    # the writers apart): every table equal but for timings, every text file the same.
+    # Steps as processes of their own (the mlflow_writers limit holds without the
+    # profile): every table equal but for timings, every text file the same.
     config = write_config(tmp_path, tiny_config())
     run_snakemake(
         tmp_path, "--cores", "2", "--configfile", str(config), "--workflow-profile", "none"

@@ -65,6 +65,21 @@ def main_snakefile(workflow: Any) -> str:
     return workflow.main_snakefile
 
 
+def limit_writers(workflow: Any, resource: str) -> None:
+    """Let one job at a time hold ``resource`` (the SQLite store's writers), unless the
+    command line sets it (``--resources mlflow_writers=N`` for a tracking server).
+
+    Relies on ``Workflow.global_resources`` and ``Workflow.register_resource``. The
+    documented way, a ``resources:`` entry of the workflow profile, does not serve: the
+    profile is looked up in the working directory first, ``--workflow-profile none``
+    drops it, and any ``--resources`` replaces its whole entry; without the limit, two
+    writers under load fail with "database is locked" (seen on this machine). If it
+    moves: an AttributeError on every call.
+    """
+    if resource not in workflow.global_resources:
+        workflow.register_resource(resource, 1)
+
+
 def rules_to_run(workflow: Any) -> set[str]:
     """The names of the rules with jobs left to run, asked from ``onstart``: the model
     parameters are checked (importing scikit-learn, ~1 s) only when trial jobs will run,

@@ -11,7 +11,7 @@ from negr2.fingerprints import canonical, fingerprint
 from negr2.costs import TableCosts
 from negr2.learned_costs import learned_costs
 from negr2.plan import JobPlan
-from negr2.internals import exit_promptly, main_snakefile, rules_to_run
+from negr2.internals import exit_promptly, limit_writers, main_snakefile, rules_to_run
 from negr2.results_folder import check_results_folder, compared_table
 from negr2.sources import package_files
 
@@ -49,10 +49,9 @@ TRACKING_URI = os.environ.get("MLFLOW_TRACKING_URI") or config["mlflow"]["tracki
 SQLITE_STORE = TRACKING_URI.startswith("sqlite:")
 ARTIFACT_ROOT = "results/mlartifacts" if SQLITE_STORE else None
 # A SQLite store takes one writer at a time: every job that writes it holds the one
-# mlflow_writers unit that profiles/default declares (raise it with --resources
-# mlflow_writers=N only for a server). Without that profile the store's lock file
-# (negr2.tracking.store_lock) still keeps the writers apart, waiting their turn.
+# mlflow_writers unit (raise it with --resources mlflow_writers=N only for a server).
 MLFLOW_WRITES = 1 if SQLITE_STORE else 0
+limit_writers(workflow, "mlflow_writers")
 # MLflow's usage telemetry would try the network from every job that logs.
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 # Bounded retries with backoff against a tracking server (MLflow's defaults retry for
