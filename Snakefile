@@ -31,7 +31,6 @@ sys.path.insert(0, str(NEGR2_ROOT / "src"))
 
 from negr2.internals import command_line_config, configfiles_given
 
-
 # A --configfile is the whole study: without this guard Snakemake would merge it
 # into the default study and the default's models and scenarios would leak in.
 if not configfiles_given(workflow):
