@@ -17,7 +17,7 @@ import yaml
 from sklearn.linear_model import LinearRegression
 from sklearn.preprocessing import StandardScaler
 
-from negr2 import config, generators, metrics, stats, study, trials
+from negr2 import columns, config, generators, metrics, stats, study, trials
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = yaml.safe_load((ROOT / "workflow" / "schemas" / "config.schema.yaml").read_text())
@@ -99,9 +99,9 @@ def test_metrics_check_their_input(name):
 def test_columns_follow_msle():
     at = trials.COLUMNS.index("msle")
     assert trials.COLUMNS[at + 1 : at + 5] == NEGATIVE_METRICS
-    assert set(NEGATIVE_METRICS) <= set(trials.SCORES)
-    at = stats.TRIAL_METRICS.index("msle")
-    assert stats.TRIAL_METRICS[at + 1 : at + 5] == NEGATIVE_METRICS
+    assert set(NEGATIVE_METRICS) <= set(columns.SCORES)
+    at = columns.TRIAL_METRICS.index("msle")
+    assert columns.TRIAL_METRICS[at + 1 : at + 5] == NEGATIVE_METRICS
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +171,7 @@ def test_kfold_with_no_negative_target_anywhere_is_nan():
 
 def _cell(values: dict[str, list[float]], status: list[str]) -> pd.DataFrame:
     n = len(status)
-    frame = pd.DataFrame({c: [0.1] * n for c in stats.TRIAL_METRICS})
+    frame = pd.DataFrame({c: [0.1] * n for c in columns.TRIAL_METRICS})
     for name, column in values.items():
         frame[name] = column
     frame["status"] = status

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import scipy.stats
 
-from negr2 import stats
+from negr2 import columns, stats
 
 KN = [(0, 1), (1, 1), (0, 10), (10, 10), (3, 10), (1, 2), (50, 100), (88, 100), (99, 100)]
 KN += [(0, 100), (100, 100), (1, 100), (7, 13), (200, 1000), (1, 3), (2, 3)]
@@ -158,7 +158,7 @@ def _t_interval(x: np.ndarray) -> tuple[float, float]:
 
 
 def test_trial_metrics_include_the_new_metrics():
-    assert stats.TRIAL_METRICS == (
+    assert columns.TRIAL_METRICS == (
         "r2", "oos_r2", "rmse", "mae", "msle", "neg_recall", "mae_neg", "bias_neg",
         "pred_neg_share", "r2_train", "fit_seconds", "predict_seconds",
     )  # fmt: skip

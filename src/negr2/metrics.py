@@ -1,14 +1,21 @@
-"""Regression metrics, written out from their definitions.
+"""Regression metrics, written out from their definitions, and their registry.
+
+:data:`REGISTRY` holds one :class:`Metric` per metric, in the trials table's column order:
+its name, how a fold is scored, its direction, when it is undefined (NaN), which summary
+statistics it gets, whether claims may name it, and what it means. The trials table's
+columns, the scoring of a trial, the summary, the claims' metrics and the MLflow metrics
+all come from it; ``metric("r2").higher_is_better`` reads one entry. Adding a metric is
+its function and its entry here, and its test (see docs/extending.md).
 
 :func:`r2`, :func:`rmse` and :func:`mae` give scikit-learn's ``r2_score``,
 ``root_mean_squared_error`` and ``mean_absolute_error`` bit for bit
-(tests/test_metrics.py checks that) but are kept by hand: every trial calls them four
-times per fold and variant, and scikit-learn's input validation makes each call 24-52
+(tests/test_metrics.py checks that) but are kept by hand: every trial calls them for
+each fold and variant, and scikit-learn's input validation makes each call 24-52
 times slower. 10,000 calls on 40 and 200 rows (bench/bench_metrics.py): r2 0.07-0.08 s
 here against 1.8-1.9 s, rmse and mae 0.03-0.04 s against 1.6-1.8 s; that is ~0.7 ms a
 trial, half again the ~1.5 ms of a LinearRegression trial of the default study.
-scikit-learn has no :func:`oos_r2`, no :func:`msle` that is NaN for negative
-values (it raises), and none of the negative-target metrics.
+scikit-learn has no :func:`oos_r2`, no :func:`msle` that is NaN for negative values (it
+raises), and none of the negative-target metrics.
 
 The negative-target metrics (:func:`neg_recall`, :func:`mae_neg`, :func:`bias_neg`)
 score a model only on the test rows whose target is negative (< 0), the minority a
@@ -17,6 +24,9 @@ target is negative. :func:`pred_neg_share` is always defined.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -75,23 +85,14 @@ def mae(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 def neg_recall(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Share of the negative targets (y < 0) predicted negative (ŷ < 0); NaN when no
-    target is negative.
-
-    Parameters
-    ----------
-    y_true, y_pred : array-like of shape (n_samples,)
-    """
+    target is negative. ``y_true``, ``y_pred``: arrays of shape (n_samples,)."""
     y_true, y_pred = _negative_targets(y_true, y_pred)
     return float(np.mean(y_pred < 0)) if y_true.size else float("nan")
 
 
 def mae_neg(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """Mean absolute error over the rows with a negative target; NaN when there is none.
-
-    Parameters
-    ----------
-    y_true, y_pred : array-like of shape (n_samples,)
-    """
+    """Mean absolute error over the rows with a negative target; NaN when there is
+    none. ``y_true``, ``y_pred``: arrays of shape (n_samples,)."""
     y_true, y_pred = _negative_targets(y_true, y_pred)
     return float(np.mean(np.abs(y_pred - y_true))) if y_true.size else float("nan")
 
@@ -100,10 +101,7 @@ def bias_neg(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Mean of ŷ − y over the rows with a negative target; NaN when there is none.
 
     Positive: the model pulls negative targets up, towards the (mostly positive) mean.
-
-    Parameters
-    ----------
-    y_true, y_pred : array-like of shape (n_samples,)
+    ``y_true``, ``y_pred``: arrays of shape (n_samples,).
     """
     y_true, y_pred = _negative_targets(y_true, y_pred)
     return float(np.mean(y_pred - y_true)) if y_true.size else float("nan")
@@ -111,11 +109,7 @@ def bias_neg(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 def pred_neg_share(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Share of the predictions that are negative (ŷ < 0), whatever the targets.
-
-    Parameters
-    ----------
-    y_true, y_pred : array-like of shape (n_samples,); ``y_true`` is only checked.
-    """
+    ``y_true``, ``y_pred``: arrays of shape (n_samples,); ``y_true`` is only checked."""
     _, y_pred = _check(y_true, y_pred)
     return float(np.mean(y_pred < 0))
 
@@ -135,3 +129,226 @@ def _check(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarr
     if y_true.size == 0:
         raise ValueError("cannot score an empty split")
     return y_true, y_pred
+
+
+# --- the registry ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fold:
+    """What a metric sees of one fit: the targets and predictions of one fold, each of
+    shape (n_rows,) (``y_fit``: the predictions on the training rows)."""
+
+    y_train: np.ndarray
+    y_test: np.ndarray
+    y_fit: np.ndarray
+    y_pred: np.ndarray
+
+
+#: The summary statistics a metric may get, each with the columns it adds to the
+#: summary (``{}`` is the metric's name), computed over the ok trials where the metric
+#: is defined: the percentage of negative values with its Wilson 95 % interval, the mean
+#: (with its Student-t 95 % interval), the median and the standard deviation.
+STATISTICS = {
+    "negative_share": ("{}neg_pct", "{}neg_pct_lo", "{}neg_pct_hi"),
+    "mean": ("mean_{}",),
+    "mean_ci": ("mean_{}", "mean_{}_lo", "mean_{}_hi"),
+    "median": ("median_{}",),
+    "std": ("std_{}",),
+}
+#: How a k-fold trial combines its folds' values: their mean (NaN if a fold's is NaN),
+#: their mean over the folds where it is defined, or their sum (timings).
+FOLD_RULES = ("mean", "mean_defined", "sum")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric: everything negr2 needs to score, combine, summarise and claim it.
+
+    Attributes
+    ----------
+    name : the trials column, MLflow metric and claim name (snake_case; never ``neg_``).
+    meaning : what it means, in one line (the docs' tables quote it).
+    score : a fold's value from its :class:`Fold`; None for a timing, which the trial
+        measures around the fit, and for a metric derived from another (``abs_of``).
+    higher_is_better : its direction; None where neither is (a claim must say).
+    summary : the :data:`STATISTICS` it gets, in the summary's column order.
+    undefined : when it is NaN, in words ("" if never). A trial's NaN is left out of
+        its statistics (and of claims).
+    undefined_count : the summary column counting the ok trials where it is NaN.
+    folds : how a k-fold trial combines its folds (:data:`FOLD_RULES`).
+    claims : whether a claim may name it.
+    group : metrics of a group are summarised after the others, with the group's
+        undefined counts (the negative-target metrics, with their share of
+        predictions, form one).
+    abs_of : for a claim-only metric, the trials column whose absolute value it is.
+    """
+
+    name: str
+    meaning: str
+    score: Callable[[Fold], float] | None
+    higher_is_better: bool | None
+    summary: tuple[str, ...] = ("mean",)
+    undefined: str = ""
+    undefined_count: str = ""
+    folds: str = "mean"
+    claims: bool = False
+    group: str = ""
+    abs_of: str = ""
+
+    @property
+    def in_trials(self) -> bool:
+        """Whether the trials table has a column for it (a derived metric has none)."""
+        return not self.abs_of
+
+    @property
+    def column(self) -> str:
+        """The trials column it is read from: its own, or the one it is derived from."""
+        return self.abs_of or self.name
+
+    def statistic_columns(self, statistic: str) -> tuple[str, ...]:
+        """The summary columns of one of its statistics (a key of :data:`STATISTICS`)."""
+        name = self.name.removesuffix("r2") if statistic == "negative_share" else self.name
+        return tuple(column.format(name) for column in STATISTICS[statistic])
+
+    @property
+    def summary_columns(self) -> tuple[str, ...]:
+        """The summary columns of its statistics, in order (its undefined count aside)."""
+        return tuple(c for s in self.summary for c in self.statistic_columns(s))
+
+
+NEGATIVE_TARGETS = "negative targets"
+
+
+def _entries() -> tuple[Metric, ...]:
+    """The registry's entries, in the trials table's column order (a new metric goes
+    before the timings)."""
+    negative_targets = {
+        "undefined": "the test split has no negative target",
+        "undefined_count": "n_no_negative_targets",
+        "folds": "mean_defined",
+        "group": NEGATIVE_TARGETS,
+    }
+    return (
+        Metric(
+            "r2",
+            "test R² (scikit-learn's r2_score): against the test targets' own mean",
+            score=lambda f: r2(f.y_test, f.y_pred),
+            higher_is_better=True,
+            summary=("negative_share", "mean_ci", "median", "std"),
+            claims=True,
+        ),
+        Metric(
+            "oos_r2",
+            "out-of-sample R²: against the training mean, which a model can know",
+            score=lambda f: oos_r2(f.y_test, f.y_pred, float(np.mean(f.y_train))),
+            higher_is_better=True,
+            summary=("negative_share", "mean_ci"),
+            claims=True,
+        ),
+        Metric(
+            "rmse",
+            "root mean squared error on the test rows",
+            score=lambda f: rmse(f.y_test, f.y_pred),
+            higher_is_better=False,
+            claims=True,
+        ),
+        Metric(
+            "mae",
+            "mean absolute error on the test rows",
+            score=lambda f: mae(f.y_test, f.y_pred),
+            higher_is_better=False,
+            claims=True,
+        ),
+        Metric(
+            "msle",
+            "mean squared log error on the test rows",
+            score=lambda f: msle(f.y_test, f.y_pred),
+            higher_is_better=False,
+            undefined="a test target or a prediction is negative",
+            undefined_count="n_msle_undefined",
+        ),
+        Metric(
+            "neg_recall",
+            "share of the negative test targets (y < 0) predicted negative",
+            score=lambda f: neg_recall(f.y_test, f.y_pred),
+            higher_is_better=True,
+            summary=("mean_ci",),
+            claims=True,
+            **negative_targets,
+        ),
+        Metric(
+            "mae_neg",
+            "mean absolute error on the test rows whose target is negative",
+            score=lambda f: mae_neg(f.y_test, f.y_pred),
+            higher_is_better=False,
+            claims=True,
+            **negative_targets,
+        ),
+        Metric(
+            "bias_neg",
+            "mean of prediction − target on the test rows whose target is negative "
+            "(> 0: pulled up, towards the mean)",
+            score=lambda f: bias_neg(f.y_test, f.y_pred),
+            higher_is_better=None,
+            summary=("mean_ci",),
+            **negative_targets,
+        ),
+        Metric(
+            "bias_neg_abs",
+            "the absolute value of bias_neg, the size of that bias whatever its sign (claims only)",
+            score=None,
+            higher_is_better=False,
+            summary=(),
+            undefined=negative_targets["undefined"],
+            claims=True,
+            group=NEGATIVE_TARGETS,
+            abs_of="bias_neg",
+        ),
+        Metric(
+            "pred_neg_share",
+            "share of the test predictions that are negative (ŷ < 0)",
+            score=lambda f: pred_neg_share(f.y_test, f.y_pred),
+            higher_is_better=None,
+            claims=True,
+            group=NEGATIVE_TARGETS,
+        ),
+        Metric(
+            "r2_train",
+            "R² of the fit on its own training rows",
+            score=lambda f: r2(f.y_train, f.y_fit),
+            higher_is_better=True,
+        ),
+        Metric(
+            "fit_seconds",
+            "seconds the fit took (summed over folds)",
+            score=None,
+            higher_is_better=False,
+            folds="sum",
+        ),
+        Metric(
+            "predict_seconds",
+            "seconds the test predictions took (summed over folds)",
+            score=None,
+            higher_is_better=False,
+            folds="sum",
+        ),
+    )
+
+
+#: Every metric by name, in the trials table's column order.
+REGISTRY: dict[str, Metric] = {m.name: m for m in _entries()}
+
+
+def metric(name: str) -> Metric:
+    """The registry's entry for ``name``.
+
+    Raises
+    ------
+    ValueError
+        For a name not in the registry, naming those that are (and the new name of a
+        metric renamed since).
+    """
+    if name in REGISTRY:
+        return REGISTRY[name]
+    raise ValueError(f"unknown metric {name!r}; use one of: {', '.join(REGISTRY)}")
