@@ -9,6 +9,7 @@ import pytest
 from sklearn.metrics import (
     mean_absolute_error,
     mean_squared_log_error,
+    median_absolute_error,
     r2_score,
     root_mean_squared_error,
 )
@@ -38,11 +39,12 @@ def _pairs() -> list[tuple[np.ndarray, np.ndarray]]:
         (metrics.r2, r2_score),
         (metrics.rmse, root_mean_squared_error),
         (metrics.mae, mean_absolute_error),
+        (metrics.medae, median_absolute_error),
     ],
-    ids=["r2", "rmse", "mae"],
+    ids=["r2", "rmse", "mae", "medae"],
 )
 def test_fast_metrics_equal_sklearn_bit_for_bit(ours, sklearn):
-    # negr2 keeps its own r2, rmse and mae for speed (see negr2.metrics): they must give
+    # negr2 keeps its own r2, rmse, mae and medae for speed (see negr2.metrics): they must give
     # scikit-learn's very floats, or the trials tables would change with the swap.
     for y_true, y_pred in _pairs():
         assert ours(y_true, y_pred) == sklearn(y_true, y_pred)
@@ -98,10 +100,11 @@ ALL = [
     metrics.r2,
     metrics.rmse,
     metrics.mae,
+    metrics.medae,
     metrics.msle,
     lambda y_true, y_pred: metrics.oos_r2(y_true, y_pred, 0.0),
 ]
-ALL_IDS = ["r2", "rmse", "mae", "msle", "oos_r2"]
+ALL_IDS = ["r2", "rmse", "mae", "medae", "msle", "oos_r2"]
 
 
 @pytest.mark.parametrize("func", ALL, ids=ALL_IDS)
@@ -208,6 +211,7 @@ SKLEARN = {
     "r2": lambda f: r2_score(f.y_test, f.y_pred),
     "rmse": lambda f: root_mean_squared_error(f.y_test, f.y_pred),
     "mae": lambda f: mean_absolute_error(f.y_test, f.y_pred),
+    "medae": lambda f: median_absolute_error(f.y_test, f.y_pred),
     "r2_train": lambda f: r2_score(f.y_train, f.y_fit),
 }
 
@@ -239,6 +243,12 @@ def test_registry_entries_are_complete(entry):
         assert entry.score is not None or entry.abs_of
 
 
+def test_a_name_is_registered_once():
+    with pytest.raises(ValueError, match="metric 'r2' is registered twice"):
+        metrics.register("r2", "again", higher_is_better=True)(metrics.r2)
+    assert metrics.REGISTRY["r2"].meaning != "again"
+
+
 def test_every_statistic_is_computed_by_the_summary():
     assert set(stats._STATISTICS) == set(metrics.STATISTICS)
 
@@ -251,3 +261,27 @@ def test_summary_columns_never_collide():
 def test_an_unknown_metric_is_named_with_those_there_are():
     with pytest.raises(ValueError, match=r"unknown metric 'r3'; use one of: r2, oos_r2, rmse"):
         metrics.metric("r3")
+    with pytest.raises(ValueError, match=r"'mae_neg' \(renamed negative_target_mae in results fo"):
+        metrics.metric("mae_neg")
+
+
+@pytest.mark.parametrize("entry", metrics.REGISTRY.values(), ids=list(metrics.REGISTRY))
+def test_no_name_reads_as_a_negated_loss(entry):
+    # scikit-learn's neg_mean_absolute_error is -MAE: a "neg" in a name reads that way.
+    names = (entry.name, *entry.summary_columns, entry.undefined_count)
+    assert not any(re.search(r"(^|_)neg(_|$)", name) for name in names)
+
+
+# --- medae -----------------------------------------------------------------------------
+
+
+def test_medae_by_hand():
+    # Absolute errors 0, 1, 1, 3, 10: the median is 1 (the mean, 3, feels the 10).
+    assert metrics.medae([0.0, 0.0, 0.0, 0.0, 0.0], [0.0, -1.0, 1.0, 3.0, 10.0]) == 1.0
+    assert metrics.medae([1.0, 2.0], [2.0, 5.0]) == 2.0  # even count: mean of the middle two
+
+
+def test_medae_is_a_claimable_loss_summarised_by_its_mean():
+    medae = metrics.metric("medae")
+    assert medae.higher_is_better is False and medae.claims
+    assert medae.summary_columns == ("mean_medae",)

@@ -142,8 +142,8 @@ N_TRIALS = 6
 # Ids differ from names, to check each column is filled from the right field.
 SCENARIO, SCENARIO_ID = "tiny", "tiny@n_test=10"
 SCORE_COLUMNS = (
-    "r2", "oos_r2", "rmse", "mae", "msle",
-    "neg_recall", "mae_neg", "bias_neg", "pred_neg_share", "r2_train",
+    "r2", "oos_r2", "rmse", "mae", "msle", "negative_target_recall", "negative_target_mae",
+    "negative_target_bias", "negative_prediction_share", "r2_train", "medae",
 )  # fmt: skip
 TIME_COLUMNS = ("fit_seconds", "predict_seconds")
 
@@ -189,8 +189,9 @@ def test_cell_job_defaults_and_frozen():
 def test_columns_are_the_documented_ones():
     assert trials.COLUMNS == (
         "scenario", "scenario_id", "model", "model_id", "ablation", "trial", "seed",
-        "r2", "oos_r2", "rmse", "mae", "msle", "neg_recall", "mae_neg", "bias_neg",
-        "pred_neg_share", "r2_train", "fit_seconds", "predict_seconds", "status", "error",
+        "r2", "oos_r2", "rmse", "mae", "msle", "negative_target_recall", "negative_target_mae",
+        "negative_target_bias", "negative_prediction_share", "r2_train", "medae",
+        "fit_seconds", "predict_seconds", "status", "error",
     )  # fmt: skip
 
 
@@ -273,7 +274,15 @@ def test_run_cell_records_failed_fits_and_goes_on(data):
     assert (out["status"] == "failed").tolist() == expected_fail
     failed, ok = out[out["status"] == "failed"], out[out["status"] == "ok"]
     assert (failed["error"] == "RuntimeError: boom: first target is positive").all()
-    for column in ("r2", "oos_r2", "rmse", "mae", "pred_neg_share", "r2_train", *TIME_COLUMNS):
+    for column in (
+        "r2",
+        "oos_r2",
+        "rmse",
+        "mae",
+        "negative_prediction_share",
+        "r2_train",
+        *TIME_COLUMNS,
+    ):
         assert failed[column].isna().all(), column
         assert ok[column].notna().all(), column
     assert failed["msle"].isna().all()

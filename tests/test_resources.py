@@ -76,7 +76,7 @@ def test_cells_of_long_history_are_logged_early():
         }
 
     scenario = {"n_features": 9}
-    metrics = 12  # 10 scores and 2 timings per trial and variant
+    metrics = 13  # 11 scores and 2 timings per trial and variant
     assert plan.history_values(config(100), scenario) == 100 * metrics
     # drop_one: the full model and one variant per feature
     assert (

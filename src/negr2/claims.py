@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from negr2.columns import CELL, FULL
 from negr2.metrics import REGISTRY, metric
+from negr2.results_folder import renamed_hint
 
 if TYPE_CHECKING:
     import numpy as np
@@ -65,7 +66,8 @@ def lower_is_better(claim: Mapping[str, Any]) -> bool:
     """
     name = claim["metric"]
     if name not in claim_metrics():
-        raise ValueError(f"unknown metric {name!r}; use one of: {', '.join(claim_metrics())}")
+        allowed = ", ".join(claim_metrics())
+        raise ValueError(f"unknown metric {name!r}{renamed_hint(name)}; use one of: {allowed}")
     given = claim.get("lower_is_better")
     higher = metric(name).higher_is_better
     if given is None and higher is None:
@@ -110,7 +112,7 @@ def evaluate_claims(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataF
     trials : the study's trials table (one row per scenario point, model point, trial
         and ablation variant), with at least ``scenario_id, model_id, ablation, trial,
         status`` and the claims' metric columns (:func:`metric_column`: a metric
-        derived from another, such as ``bias_neg_abs``, is read from that one).
+        derived from another, such as ``negative_target_abs_bias``, is read from that one).
     config : the study config, with its ``claims`` list (none: an empty table).
 
     Returns
