@@ -13,7 +13,7 @@ KERAS_STAMP := $(VENV)/.installed-extras
 LOCK_DIR := requirements
 CONFIG := $(if $(STUDY),--configfile $(STUDY),)
 
-.PHONY: study paper paper-archive test lint lock mlflow-ui tracking-server tracking-server-stop screenshots questions clean-results
+.PHONY: study paper paper-archive paper-bundle paper-from-bundle test lint lock mlflow-ui tracking-server tracking-server-stop screenshots questions clean-results
 
 study: $(STAMP)
 	@if [ -n "$(STUDY)" ] && [ ! -f "$(STUDY)" ]; then \
@@ -35,6 +35,18 @@ paper: $(STAMP)
 MS_STEM = $(basename $(notdir $(MANUSCRIPT)))
 paper-archive: paper
 	@echo "negr2: arXiv archive: results/manuscript/$(if $(filter ms,$(MS_STEM)),arxiv.tar.gz,$(MS_STEM)-arxiv.tar.gz)"
+
+# The manuscript's results bundle, for a data repository (Zenodo): results/manuscript/
+# <stem>-bundle.tar.gz. A reader checks it and compiles its PDF from its trials, with no
+# trial rerun: make paper-from-bundle BUNDLE=<the bundle>.
+BUNDLE ?= results/manuscript/$(MS_STEM)-bundle.tar.gz
+paper-bundle: paper
+	$(BIN)/snakemake -s workflow/manuscript.smk --cores $(CORES) --config manuscript=$(MANUSCRIPT) \
+		results/manuscript/$(MS_STEM)-bundle.tar.gz
+
+paper-from-bundle: $(STAMP)
+	$(BIN)/negr2 verify $(BUNDLE)
+	$(BIN)/negr2 rebuild $(BUNDLE) --output results/manuscript/$(MS_STEM)-from-bundle.pdf
 
 # The tests also run the Keras models, a SLURM cluster and a tracking server for real:
 # the keras, slurm and server extras.

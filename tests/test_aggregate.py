@@ -515,6 +515,7 @@ def test_list_and_bool_sweeps_stream_like_the_table_written_whole(tmp_path):
 
 SWEPT_CLAIMS = [
     {
+        "id": "ridge-matches-ols",
         "text": "Ridge matches OLS",
         "scenario": "noise@n_train=20",
         "better": "Ridge@alpha=10.0",
@@ -522,6 +523,7 @@ SWEPT_CLAIMS = [
         "metric": "r2",
     },
     {
+        "id": "ols-errs-less",
         "text": "OLS errs less",
         "scenario": "noise@n_train=30",
         "better": "LinearRegression",

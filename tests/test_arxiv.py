@@ -1,75 +1,14 @@
-"""The arXiv archive: exactly the sources that compile the manuscript, and they compile
-alone, with plain pdflatex in an empty folder, into the same text as ms.pdf."""
+"""The arXiv archive holds what LaTeX read in the build folder, as a reproducible
+tarball (the archive of a real build: tests/test_publish.py)."""
 
 from __future__ import annotations
 
 import os
-import subprocess
 import tarfile
 
 import pytest
-from test_manuscript import bracketed, mean_r2, pdf_text, run_manuscript, small_copy
-from test_paper import need
 
 from negr2.archive import tex_sources, write_tar
-
-# One study, a figure, a table and a citation (so that the archive needs a .bbl).
-MANUSCRIPT = r"""\documentclass{article}
-\usepackage{negr2}
-\NegrStudy{ablation}
-\begin{document}
-ABL[$\MeanRsq[ablation]{correlated}{Lasso}$] as in~\cite{post}.
-\NegrFigure[0.6\linewidth]{ablation}{ablation-heatmap-correlated}{The heatmap.}
-\NegrTable{ablation}
-\bibliographystyle{plain}
-\bibliography{refs}
-\end{document}
-"""
-BIB = "@misc{post, title = {Exploring Negative r2 in Ablation Studies}, year = {2025}}\n"
-
-
-@pytest.mark.e2e
-def test_the_arxiv_archive_compiles_alone_into_the_same_numbers(tmp_path):
-    need("latexmk")
-    need("pdftotext")
-    work, alone = tmp_path / "work", tmp_path / "alone"
-    small_copy(work, "ablation")
-    (work / "manuscript").mkdir()
-    (work / "manuscript" / "ms.tex").write_text(MANUSCRIPT)
-    (work / "manuscript" / "refs.bib").write_text(BIB)
-    run_manuscript(work, "--cores", "2")
-
-    with tarfile.open(work / "results" / "manuscript" / "arxiv.tar.gz") as tar:
-        assert sorted(tar.getnames()) == [
-            "ms.bbl",
-            "ms.tex",
-            "negr2.sty",
-            "studies/ablation/figures/ablation-heatmap-correlated.pdf",
-            "studies/ablation/numbers.tex",
-            "studies/ablation/source.tex",
-            "studies/ablation/table.tex",
-        ]
-        alone.mkdir()
-        tar.extractall(alone, filter="data")
-
-    # Plain pdflatex, twice (citations and labels), with no negr2 and no workflow.
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)} | {
-        key: os.environ[key] for key in ("LANG",) if key in os.environ
-    }
-    for _ in range(2):
-        done = subprocess.run(
-            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "ms.tex"],
-            cwd=alone,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stdout[-2000:]
-    text = pdf_text(alone / "ms.pdf")
-    assert text == pdf_text(work / "results" / "manuscript" / "ms.pdf")
-    assert bracketed(text, "ABL") == f"{mean_r2(work, 'ablation', 'correlated', 'Lasso'):.3f}"
-    assert "[1]" in text and "??" not in text  # the citation resolved from the .bbl
 
 
 @pytest.mark.parametrize("bbl", [True, False])

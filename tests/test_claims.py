@@ -70,8 +70,10 @@ def _trials() -> pd.DataFrame:
 
 
 def _claim(better="A", than="B", metric="r2", scenario="s1", **extra):
-    return {"text": f"{better} > {than}", "scenario": scenario, "better": better,
-            "than": than, "metric": metric, **extra}  # fmt: skip
+    name = re.sub(r"[^A-Za-z0-9_.-]", "-", f"{better}-{than}-{metric}-{scenario}")
+    return {"id": name, "text": f"{better} > {than}",
+            "scenario": scenario, "better": better, "than": than, "metric": metric,
+            **extra}  # fmt: skip
 
 
 def _reference(trials, claim, lower):
@@ -142,8 +144,8 @@ def test_verdicts():
 
 def test_columns_and_empty_table():
     assert claims.COLUMNS == (
-        "text", "scenario", "better", "than", "metric", "n_pairs", "mean_diff", "diff_lo",
-        "diff_hi", "wilcoxon_p", "verdict",
+        "id", "text", "scenario", "better", "than", "metric", "n_pairs", "mean_diff",
+        "diff_lo", "diff_hi", "wilcoxon_p", "margin", "tost_p", "verdict",
     )  # fmt: skip
     for cfg in ({}, {"claims": []}):
         table = claims.evaluate_claims(_trials(), cfg)
@@ -306,6 +308,81 @@ def test_keras_extra_is_pinned_exactly_and_installed_by_make():
     assert names == ["jax", "jaxlib", "keras"]
     for extra_deps in project["optional-dependencies"].values():
         assert all("==" in dep for dep in extra_deps), extra_deps
-    # make test installs the extras the tests drive for real, keras among them.
-    installs = re.findall(r"pip install .* -e '\.\[([\w,]+)\]'", (ROOT / "Makefile").read_text())
-    assert any({"dev", "keras", "slurm", "server"} <= set(e.split(",")) for e in installs)
+    # make test installs the extras the tests drive for real, keras among them: the lock
+    # of every extra (tests/test_lock.py checks that it pins pyproject's versions).
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^test: .*\$\(KERAS_STAMP\)", makefile, re.MULTILINE)
+    recipe = re.search(r"^\$\(KERAS_STAMP\):.*\n((?:\t.*\n)+)", makefile, re.MULTILINE).group(1)
+    assert "-r $(LOCK_DIR)/negr2-all.txt" in recipe
+    lock = (ROOT / "requirements" / "negr2-all.txt").read_text()
+    assert all(re.search(rf"^{re.escape(dep)} ", lock, re.MULTILINE) for dep in extra)
+
+
+@pytest.mark.parametrize(
+    ("shift", "sd", "margin"),
+    [(0.0, 0.01, 0.01), (0.004, 0.02, 0.01), (0.02, 0.01, 0.01), (-0.5, 1.0, 0.3)],
+)
+def test_tost_p_is_scipys_two_one_sided_tests(shift, sd, margin):
+    d = np.random.default_rng(3).normal(shift, sd, 40)
+    above = scipy.stats.ttest_1samp(d, -margin, alternative="greater").pvalue
+    below = scipy.stats.ttest_1samp(d, margin, alternative="less").pvalue
+    assert claims.tost_p(d, margin) == pytest.approx(max(above, below), rel=1e-9)
+    assert math.isnan(claims.tost_p(d[:1], margin))
+
+
+def _fitted(models: dict, n_trials: int = 40) -> pd.DataFrame:
+    """Test R² of each scikit-learn model over paired trials of a linear signal
+    (every model of a trial sees the same split)."""
+    from sklearn.metrics import r2_score
+
+    rng = np.random.default_rng(11)
+    rows = []
+    for trial in range(n_trials):
+        X = rng.normal(size=(200, 5))
+        y = X @ np.array([1.0, -0.8, 0.5, 0.0, 0.0]) + rng.normal(0, 1.0, 200)
+        for name, model in models.items():
+            fitted = model.fit(X[:150], y[:150])
+            rows.append({"scenario_id": "signal", "model_id": name, "ablation": "full",
+                         "trial": trial, "status": "ok",
+                         "r2": r2_score(y[150:], fitted.predict(X[150:]))})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_equivalence_claims_tell_a_match_from_a_difference():
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.linear_model import Ridge
+
+    forest = {"n_estimators": 100, "max_features": 0.6}
+    trials = _fitted(
+        {
+            "Forest1": RandomForestRegressor(random_state=1, **forest),
+            "Forest2": RandomForestRegressor(random_state=2, **forest),
+            "Ridge1": Ridge(alpha=1.0),
+            "Ridge1000": Ridge(alpha=1000.0),
+        }
+    )
+    same = _claim("Forest1", "Forest2", scenario="signal", margin=0.01)
+    apart = _claim("Ridge1", "Ridge1000", scenario="signal", margin=0.01)
+    table = claims.evaluate_claims(trials, {"claims": [same, apart]})
+    assert table["verdict"].tolist() == ["equivalent", "not shown equivalent"]
+    # The seeds do change the forest's fits: equivalent, not identical.
+    wide = trials.pivot(index="trial", columns="model_id", values="r2")
+    assert (wide["Forest1"] != wide["Forest2"]).all()
+    d = (wide["Forest1"] - wide["Forest2"]).to_numpy()
+    assert table.loc[0, "tost_p"] == pytest.approx(claims.tost_p(d, 0.01))
+    assert table.loc[0, "margin"] == 0.01 and math.isnan(table.loc[0, "wilcoxon_p"]) is False
+    # A plain claim has no margin and no TOST p-value.
+    plain = claims.evaluate_claims(
+        trials, {"claims": [_claim("Ridge1", "Ridge1000", scenario="signal")]}
+    )
+    assert plain.loc[0, "verdict"] == "supported" and math.isnan(plain.loc[0, "tost_p"])
+
+
+def test_claim_ids_are_unique_and_named():
+    study_config = {"claims": [_claim(), {**_claim(metric="mae"), "id": _claim()["id"]}]}
+    with pytest.raises(ValueError, match=r"claims\[1\]\.id: 'A-B-r2-s1' is the id of an earlier"):
+        claims.check_claims(study_config, ["s1", "s2"], ["A", "B", "C"])
+    bad = copy.deepcopy(_config(_claim()))
+    del bad["claims"][0]["id"]
+    with pytest.raises(jsonschema.ValidationError, match="'id' is a required property"):
+        jsonschema.validate(bad, SCHEMA)

@@ -179,6 +179,14 @@ def test_the_example_article_cites_only_cells_its_studies_have():
             models = [p.id for p in model_points(configs[study])]
             assert args[0] in scenarios, f"\\{macro}[{study}]: no scenario {args[0]}"
             assert args[1] in models, f"\\{macro}[{study}]: no model {args[1]}"
+    # A claim is cited by an id its study's config has, whatever the macro.
+    claim_macros = [*paper_numbers.CLAIM_MACROS, "ClaimVerdict"]
+    cited = [(study, args[0]) for macro, study, args in uses if macro in claim_macros]
+    cited += re.findall(r"\\NegrIf\[([^\]]*)\]\{([^{}]*)\}", uncommented(tex_path.read_text()))
+    assert len(cited) > 20
+    for study, claim in cited:
+        ids = [c["id"] for c in configs[study].get("claims", [])]
+        assert claim in ids, f"{study} has no claim {claim!r}"
     # \cfg{<study>}{<key path>}: a value the study's config has.
     tex = uncommented(tex_path.read_text())
     for study, path in re.findall(r"\\cfg\{([^{}#]*)\}\{([^{}#]*)\}", tex):
@@ -193,7 +201,7 @@ def test_manuscript_shows_current_numbers_and_rebuilds_narrowly(tmp_path):
     need("latexmk")
     need("pdftotext")
     # The cited studies with 4 trials and two training sizes: seconds, not minutes.
-    small_copy(tmp_path, "sample-size", scenarios=_two_sizes())
+    small_copy(tmp_path, "sample-size", scenarios=_two_sizes(), claims=[])
     small_copy(tmp_path, "ablation")
     (tmp_path / "manuscript").mkdir()
     (tmp_path / "manuscript" / "ms.tex").write_text(TWO_STUDIES)
@@ -215,7 +223,7 @@ def test_manuscript_shows_current_numbers_and_rebuilds_narrowly(tmp_path):
     assert "Source: study sample-size, config/studies/sample-size.yaml, commit" in text
 
     # A new seed for sample-size: its jobs and the PDF rerun, ablation's do not.
-    small_copy(tmp_path, "sample-size", scenarios=_two_sizes(), seed=4242)
+    small_copy(tmp_path, "sample-size", scenarios=_two_sizes(), claims=[], seed=4242)
     plan = planned_jobs(run_manuscript(tmp_path, "--cores", "2", "-n").stdout)
     assert plan and all(rule.startswith("sample_size_") for rule in plan if rule != "manuscript")
     assert plan["manuscript"] == 1 and plan["sample_size_paper"] == 1
@@ -260,3 +268,76 @@ def test_missing_tex_names_the_command_that_installs_it(monkeypatch):
     monkeypatch.undo()
     need("latexmk")
     assert tex_missing() is None
+
+
+FLIP = r"""\documentclass{article}
+\usepackage{negr2}
+\NegrStudy{flip}
+\begin{document}
+SENTENCE[OLS \NegrIf[flip]{ols-beats-mean}{beats}{does not beat} the training mean]
+VERDICT[\ClaimVerdict[flip]{ols-beats-mean}]
+\end{document}
+"""
+
+
+def flip_study(workdir: Path, scenario: dict) -> None:
+    """A study whose one claim says that OLS beats the training mean on ``scenario``."""
+    config = {
+        "study": "flip",
+        "seed": 5,
+        "trials": 20,
+        "scenarios": {"data": scenario},
+        "models": {
+            "LinearRegression": {"estimator": "sklearn.linear_model.LinearRegression"},
+            "MeanBaseline": {"estimator": "sklearn.dummy.DummyRegressor"},
+        },
+        "claims": [
+            {
+                "id": "ols-beats-mean",
+                "text": "OLS beats the training mean",
+                "scenario": "data",
+                "better": "LinearRegression",
+                "than": "MeanBaseline",
+                "metric": "r2",
+            }
+        ],
+    }
+    target = workdir / "config" / "studies" / "flip.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+def paired_interval(workdir: Path) -> tuple[float, float]:
+    """The 95 % t interval of R²(OLS) − R²(mean) over the trials, from SciPy."""
+    import scipy.stats
+
+    trials = pd.read_parquet(workdir / "results" / "flip" / "trials.parquet")
+    wide = trials.pivot(index="trial", columns="model_id", values="r2")
+    d = (wide["LinearRegression"] - wide["MeanBaseline"]).to_numpy()
+    return scipy.stats.t.interval(0.95, d.size - 1, loc=d.mean(), scale=scipy.stats.sem(d))
+
+
+@pytest.mark.e2e
+def test_a_flipped_result_flips_the_sentence(tmp_path):
+    need("latexmk")
+    need("pdftotext")
+    (tmp_path / "manuscript").mkdir()
+    (tmp_path / "manuscript" / "ms.tex").write_text(FLIP)
+    pdf = tmp_path / "results" / "manuscript" / "ms.pdf"
+    # A strong linear signal: OLS beats the mean.
+    signal = {"generator": "linear", "n_train": 60, "n_test": 40, "n_features": 3,
+              "n_informative": 3, "snr": 2.0}  # fmt: skip
+    flip_study(tmp_path, signal)
+    run_manuscript(tmp_path, "--cores", "2")
+    assert paired_interval(tmp_path)[0] > 0
+    text = pdf_text(pdf)
+    assert bracketed(text, "SENTENCE") == "OLS beats the training mean"
+    assert bracketed(text, "VERDICT") == "supported"
+    # The opposite effect: pure noise and 9 features for 20 rows, where OLS loses.
+    noise = {"generator": "gaussian_noise", "n_train": 20, "n_test": 40, "n_features": 9}
+    flip_study(tmp_path, noise)
+    run_manuscript(tmp_path, "--cores", "2")
+    assert paired_interval(tmp_path)[1] < 0
+    text = pdf_text(pdf)
+    assert bracketed(text, "SENTENCE") == "OLS does not beat the training mean"
+    assert bracketed(text, "VERDICT") == "contradicted"

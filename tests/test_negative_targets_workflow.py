@@ -12,6 +12,7 @@ import yaml
 from conftest import REPO, run_snakemake, write_config
 
 from negr2.claims import COLUMNS as CLAIM_COLUMNS
+from negr2.claims import VERDICTS as CLAIM_VERDICTS
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +23,7 @@ NEGATIVE_COLUMNS = [
     "negative_target_bias",
     "negative_prediction_share",
 ]
-VERDICTS = {"supported", "contradicted", "inconclusive"}
+VERDICTS = set(CLAIM_VERDICTS)
 # In CI the extra is always installed: there a missing one fails the test, not skips it.
 HAVE_KERAS = bool(os.environ.get("CI")) or all(
     importlib.util.find_spec(name) is not None for name in ("keras", "jax")

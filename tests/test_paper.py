@@ -165,17 +165,20 @@ def test_one_study_documents_need_no_study_name(tmp_path):
 def test_claims_and_published_tables_compile_with_their_macros(tmp_path):
     claims = pd.DataFrame(
         {
-            "text": ["A beats B (R²) & more"],
-            "scenario": ["s"],
-            "better": ["A"],
-            "than": ["B"],
-            "metric": ["r2"],
-            "n_pairs": [8],
-            "mean_diff": [0.125],
-            "diff_lo": [0.05],
-            "diff_hi": [0.2],
-            "wilcoxon_p": [0.01],
-            "verdict": ["supported"],
+            "id": ["a-beats-b", "a-matches-c"],
+            "text": ["A beats B (R²) & more", "A matches C"],
+            "scenario": ["s", "s"],
+            "better": ["A", "A"],
+            "than": ["B", "C"],
+            "metric": ["r2", "r2"],
+            "n_pairs": [8, 8],
+            "mean_diff": [0.125, 0.02],
+            "diff_lo": [0.05, -0.01],
+            "diff_hi": [0.2, 0.05],
+            "wilcoxon_p": [0.01, 0.2],
+            "margin": [float("nan"), 0.01],
+            "tost_p": [float("nan"), 0.4],
+            "verdict": ["supported", "not shown equivalent"],
         }
     )
     published = {"scenario": "s", "n_trials": 100, "models": {"A": {"negative_r2_pct": 10.0,
@@ -191,12 +194,19 @@ def test_claims_and_published_tables_compile_with_their_macros(tmp_path):
 BEGIN
 \input{claims.tex}
 \input{reference.tex}
-V[\ClaimVerdict{1}] D[\ClaimDiff{1}] P[\PubNegPct{A}] G[\RefAgrees{A}]
+V[\ClaimVerdict{a-beats-b}] D[\ClaimDiff{a-beats-b}] P[\PubNegPct{A}] G[\RefAgrees{A}]
+E[\ClaimVerdict{a-matches-c}] IF[A \NegrIf{a-beats-b}{beats}{does not beat} B]
+ELSE[A \NegrIf[demo]{a-matches-c}{matches}{is not shown to match} C]
+GONE[\NegrIf{no-such-claim}{yes}{no}]
 """
     done, text = compile_tex(tmp_path, body)
     assert done.returncode == 0, done.stdout[-3000:]
     # 12.5 % against 10 %, −0.25 against −0.2 (sd 0.1): both differences cover 0
     assert "V[supported] D[0.125] P[10.0] G[yes]" in text, text
+    assert "E[not shown equivalent] IF[A beats B]" in text, text
+    assert "ELSE[A is not shown to match C]" in text
+    assert "GONE[??]" in text  # an unknown claim id is a missing number
+    assert "No number `ClaimHolds@no-such-claim' in study `demo'" in done.stdout
     assert "A beats B (R²) & more" in text and "[0.050, 0.200]" in text
 
 
@@ -256,3 +266,29 @@ def test_manuscript_compiles_with_the_current_numbers(tiny_run, tmp_path):
     assert f"{ols['theory_r2']:.4f}".lstrip("-") in text
     assert "??" in text  # the missing number shows, like a broken \ref
     assert "LinearRegression" in text and "MeanBaseline" in text  # the table
+
+
+def test_models_table_lists_the_configs_models_and_compiles(tmp_path):
+    import yaml
+
+    from negr2.paper_tables import models_tex
+
+    config = yaml.safe_load(
+        "preprocessing: standard_scaler\n"
+        "models:\n"
+        "  KNN: {estimator: sklearn.neighbors.KNeighborsRegressor,"
+        " params: {n_neighbors: [1, 5, 80]}}\n"
+        "  Forest: {estimator: sklearn.ensemble.RandomForestRegressor,"
+        " params: {max_depth: [2, null], random_state: 42}, preprocessing: none}\n"
+        "  Mean_0: {estimator: sklearn.dummy.DummyRegressor}\n"
+    )
+    (tmp_path / "models.tex").write_text(models_tex(config, "The models.", "tab:m"))
+    done, text = compile_tex(tmp_path, "\\usepackage{booktabs}\nBEGIN\\input{models.tex}")
+    assert done.returncode == 0, done.stdout[-1500:]
+    # pdftotext reads the cells column by column and shows an underscore as a space.
+    for shown in [
+        "KNeighborsRegressor", "RandomForestRegressor", "DummyRegressor", "Mean 0",
+        "n neighbors = {1, 5,", "80}", "max depth", "{2,", "None}", "random state = 42",
+        "defaults", "standard scaler", "none",
+    ]:  # fmt: skip
+        assert shown in text, shown

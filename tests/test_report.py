@@ -371,6 +371,7 @@ def test_claims_are_stated_with_their_verdicts(build):
         **config,
         "claims": [
             {
+                "id": "ols-beats-mean",
                 "text": "OLS beats the training mean",
                 "scenario": scenario,
                 "better": "LinearRegression",
@@ -392,3 +393,41 @@ def test_claims_are_stated_with_their_verdicts(build):
     assert "OLS beats the training mean" in html
     assert f"<strong>{claims['verdict'].iloc[0]}</strong>" in html
     assert f"{claims['mean_diff'].iloc[0]:.4f}" in html
+
+
+def test_a_far_wider_model_gets_a_panel_of_its_own():
+    import numpy as np
+
+    from negr2.figures.distributions import r2_distribution
+
+    rng = np.random.default_rng(1)
+    spread = {"A": 0.05, "B": 0.1, "C": 0.08, "Wide": 1.5}  # Wide: 15-30x the others
+    rows = [
+        {"scenario_id": "s", "model_id": m, "ablation": "full", "status": "ok", "r2": v}
+        for m, sd in spread.items()
+        for v in rng.normal(-0.1, sd, 200)
+    ]
+    trials = pd.DataFrame(rows)
+    summary = trials.groupby("model_id", sort=False)["r2"].agg(["mean", "sem"]).reset_index()
+    summary = summary.assign(
+        scenario_id="s",
+        ablation="full",
+        mean_r2=summary["mean"],
+        mean_r2_lo=summary["mean"] - 2 * summary["sem"],
+        mean_r2_hi=summary["mean"] + 2 * summary["sem"],
+        theory_r2=float("nan"),
+    )
+    fig = r2_distribution(trials, summary, "s")
+    main, own = fig.axes
+    assert [t.get_text() for t in main.get_yticklabels()] == ["A", "B", "C"]
+    assert [t.get_text() for t in own.get_yticklabels()] == ["Wide"]
+    # The others' panel shows every one of their trials, and none of the wide one's tail.
+    others = trials[trials["model_id"] != "Wide"]["r2"]
+    low, high = main.get_xlim()
+    assert low <= others.min() and high >= others.max()
+    assert low > trials[trials["model_id"] == "Wide"]["r2"].min()
+    # Models of one spread share one panel.
+    alike = trials.assign(
+        r2=np.where(trials["model_id"] == "Wide", trials["r2"] / 20, trials["r2"])
+    )
+    assert len(r2_distribution(alike, summary, "s").axes) == 1

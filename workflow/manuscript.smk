@@ -24,12 +24,13 @@ min_version("9.0")
 NEGR2_ROOT = Path(workflow.current_basedir.get_path_or_uri(secret_free=True)).parent
 sys.path.insert(0, str(NEGR2_ROOT / "src"))
 
-from negr2 import manuscript
+from negr2 import bundle, manuscript
 from negr2.prompt_exit import exit_promptly
 
 MANUSCRIPT = Path(config.get("manuscript", "manuscript/ms.tex"))
 PDF = f"results/manuscript/{MANUSCRIPT.stem}.pdf"
 ARCHIVE = f"results/manuscript/{manuscript.archive_name(MANUSCRIPT)}"
+BUNDLE = f"results/manuscript/{bundle.bundle_name(MANUSCRIPT)}"
 STRICT = str(config.get("strict", True)).lower() not in ("false", "0", "no")
 
 
@@ -70,6 +71,7 @@ rule manuscript:
         tables=[f"results/{study}/paper/table.tex" for study in STUDIES],
         claims=[f"results/{study}/paper/claims.tex" for study in STUDIES],
         reference=[f"results/{study}/paper/reference.tex" for study in STUDIES],
+        models=[f"results/{study}/paper/models.tex" for study in STUDIES],
         figures=[f"results/{study}/paper/figures" for study in STUDIES],
     output:
         pdf=PDF,
@@ -86,6 +88,31 @@ rule manuscript:
         strict=STRICT,
     script:
         "scripts/manuscript.py"
+
+
+rule paper_bundle:
+    """The manuscript's results bundle, for a data repository: each cited study's trials,
+    tables, config and paper files, the manuscript and its PDF, the lock, the commit and
+    installed packages, and a SHA-256 manifest (make paper-bundle)."""
+    input:
+        tex=MANUSCRIPT,
+        pdf=rules.manuscript.output.pdf,
+        results=bundle_results(),
+        lock=sorted((NEGR2_ROOT / "requirements").glob("*.txt")),
+    output:
+        bundle=BUNDLE,
+    log:
+        f"results/manuscript/logs/{MANUSCRIPT.stem}-bundle.log",
+    localrule: True
+    params:
+        studies={study: f"results/{study}" for study in STUDIES},
+        config_files={study: str(path) for study, path in STUDIES.items()},
+    run:
+        from negr2.steps import bundle as bundle_step, run_step
+
+        run_step(
+            bundle_step.run, log[0], input, output, params, checkout=NEGR2_ROOT
+        )
 
 
 onstart:

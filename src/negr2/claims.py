@@ -11,8 +11,17 @@ verdict says where the interval lies:
 
 * ``supported``: entirely above 0, in the claim's direction;
 * ``contradicted``: entirely below 0, against it;
-* ``inconclusive``: it covers 0 (or there are fewer than two pairs). This is also the
-  verdict to expect of "A matches B": no difference that the trials can see.
+* ``inconclusive``: it covers 0 (or there are fewer than two pairs). An interval
+  that covers 0 is absence of evidence, not evidence that A matches B.
+
+"A matches B" is a claim of equivalence: one with a ``margin`` (e.g. 0.01 on R²) says
+that |mean(A − B)| < margin, tested with two one-sided t-tests (TOST) at the 5 % level
+(the difference's 90 % interval inside ±margin). Its verdict is ``equivalent`` when both
+reject, else ``not shown equivalent``; ``tost_p`` is the larger one-sided p-value.
+
+Each claim has an ``id``, unique in its study, by which a manuscript cites it
+(``\\ClaimVerdict[<study>]{<id>}``, ``\\NegrIf[<study>]{<id>}{...}{...}``): reordering
+the config's claims changes no citation.
 
 The metrics a claim may name, and their directions, are those of the registry
 (:data:`negr2.metrics.REGISTRY`). This module imports only the registry at load time
@@ -35,6 +44,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 COLUMNS = (
+    "id",
     "text",
     "scenario",
     "better",
@@ -45,8 +55,14 @@ COLUMNS = (
     "diff_lo",
     "diff_hi",
     "wilcoxon_p",
+    "margin",
+    "tost_p",
     "verdict",
 )
+#: Every verdict: of a claim of direction, then of a claim of equivalence.
+VERDICTS = ("supported", "contradicted", "inconclusive", "equivalent", "not shown equivalent")
+#: The verdicts that mean a claim holds (``\\NegrIf`` takes its first branch).
+HOLDS = ("supported", "equivalent")
 
 
 def claim_metrics() -> list[str]:
@@ -83,8 +99,12 @@ def check_claims(config: Mapping[str, Any], scenario_ids: list[str], model_ids: 
     ValueError
         ``claims[i].key: what is wrong``, for the first bad claim.
     """
+    seen: set[str] = set()
     for i, claim in enumerate(config.get("claims") or []):
         where = f"claims[{i}]"
+        if claim["id"] in seen:
+            raise ValueError(f"{where}.id: {claim['id']!r} is the id of an earlier claim too")
+        seen.add(claim["id"])
         if claim["scenario"] not in scenario_ids:
             raise ValueError(
                 f"{where}.scenario: {claim['scenario']!r} is not one of the study's scenario "
@@ -134,8 +154,9 @@ def claims_table(
         better, than = _paired_values(trials_of(claim), claim)
         rows.append(
             {
-                **{key: claim[key] for key in ("text", "scenario", "better", "than", "metric")},
-                **_test(better, than, lower_is_better(claim)),
+                **{key: claim[key] for key in ("id", "text", "scenario", "better", "than")},
+                "metric": claim["metric"],
+                **_test(better, than, lower_is_better(claim), claim.get("margin")),
             }
         )
     return pd.DataFrame(rows, columns=list(COLUMNS))
@@ -166,15 +187,40 @@ def _paired_values(trials: pd.DataFrame, claim: Mapping[str, Any]) -> tuple[Any,
     return pairs["value_better"].to_numpy(dtype=float), pairs["value_than"].to_numpy(dtype=float)
 
 
-def _test(better: np.ndarray, than: np.ndarray, lower: bool) -> dict[str, Any]:
-    """Paired difference in the claim's direction, with its verdict."""
+def _test(
+    better: np.ndarray, than: np.ndarray, lower: bool, margin: float | None = None
+) -> dict[str, Any]:
+    """Paired difference in the claim's direction, with its verdict: by the 95 %
+    interval's side of 0, or, given a ``margin``, by TOST against ±margin."""
     from negr2.stats import paired_difference
 
     diff = paired_difference(than, better) if lower else paired_difference(better, than)
     lo, hi = diff["diff_lo"], diff["diff_hi"]
+    if margin is not None:
+        p = tost_p(than - better if lower else better - than, margin)
+        verdict = "equivalent" if p < 0.05 else "not shown equivalent"
+        return {**diff, "margin": float(margin), "tost_p": p, "verdict": verdict}
     verdict = "inconclusive"
     if not math.isnan(lo) and lo > 0:
         verdict = "supported"
     elif not math.isnan(hi) and hi < 0:
         verdict = "contradicted"
-    return {**diff, "verdict": verdict}
+    return {**diff, "margin": math.nan, "tost_p": math.nan, "verdict": verdict}
+
+
+def tost_p(differences: np.ndarray, margin: float) -> float:
+    """The p-value of two one-sided t-tests that the mean of ``differences`` (shape
+    (n_pairs,)) lies within ±``margin``: the larger of the tests of mean > −margin and
+    of mean < margin (NaN with fewer than two pairs)."""
+    import numpy as np
+    import scipy.stats
+
+    d = np.asarray(differences, dtype=float)
+    if d.size < 2:
+        return math.nan
+    mean, se = float(d.mean()), float(d.std(ddof=1)) / math.sqrt(d.size)
+    if se == 0:
+        return 0.0 if abs(mean) < margin else 1.0
+    above = scipy.stats.t.sf((mean + margin) / se, d.size - 1)
+    below = scipy.stats.t.cdf((mean - margin) / se, d.size - 1)
+    return float(max(above, below))

@@ -23,7 +23,10 @@ from negr2 import __version__
 from negr2.errors import InputError
 
 #: Each subcommand's name and the module that implements it.
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "verify": "negr2.verify",
+    "rebuild": "negr2.rebuild",
+}
 
 
 def build_parser(subcommands: dict[str, str] | None = None) -> argparse.ArgumentParser:

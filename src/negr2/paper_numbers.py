@@ -7,8 +7,10 @@ with negative test R² and its Wilson 95 % bounds; MeanRsq with its t 95 % bound
 TheoryRsq, the closed-form expectation; NTrials, trials that ran without failing);
 ``\\DeltaRsq[<study>]{<scenario>}{<model>}{<ablation>}`` with DeltaRsqLo and DeltaRsqHi
 for ablation variants; ``\\PairDiff[<study>]{<scenario>}{<model>}`` (with Lo, Hi) for the
-paired comparison with the study's reference model; ``\\ClaimVerdict[<study>]{<n>}`` and
-``\\ClaimDiff`` (with Lo, Hi) for the study's n-th claim; ``\\PubNegPct``,
+paired comparison with the study's reference model; ``\\ClaimVerdict[<study>]{<id>}`` and
+``\\ClaimDiff`` (with Lo, Hi) for the claim of that id;
+``\\NegrIf[<study>]{<id>}{<text if it holds>}{<text otherwise>}`` for a sentence whose
+words follow the claim's verdict (it holds when supported, or equivalent); ``\\PubNegPct``,
 ``\\PubMeanRsq`` and ``\\RefAgrees[<study>]{<model>}`` for a published table;
 ``\\NegrInfo[<study>]{<key>}`` for the study itself (:func:`study_info`). Point ids are
 those of summary.csv (e.g. ``noise@n_train=20``).
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from negr2.claims import HOLDS, VERDICTS
 from negr2.columns import FULL
 from negr2.paper_tables import escape_latex, is_missing
 
@@ -61,8 +64,15 @@ DELTA_MACROS = {
 
 #: Paired comparison with the study's reference model (comparisons.csv), 3 decimals.
 PAIR_MACROS = {"PairDiff": "mean_diff", "PairDiffLo": "diff_lo", "PairDiffHi": "diff_hi"}
-#: A claim's paired difference in the claim's direction (claims.csv), 3 decimals.
-CLAIM_MACROS = {"ClaimDiff": "mean_diff", "ClaimDiffLo": "diff_lo", "ClaimDiffHi": "diff_hi"}
+#: A claim's paired difference in the claim's direction (claims.csv), and for a claim of
+#: equivalence its margin and TOST p-value; 3 decimals.
+CLAIM_MACROS = {
+    "ClaimDiff": "mean_diff",
+    "ClaimDiffLo": "diff_lo",
+    "ClaimDiffHi": "diff_hi",
+    "ClaimMargin": "margin",
+    "ClaimTostP": "tost_p",
+}
 #: Macro -> number of mandatory arguments, for every macro numbers.tex defines.
 ARITY = {
     **dict.fromkeys(MACROS, 2),
@@ -86,6 +96,8 @@ _MACHINERY = r"""\ifx\negrtwo@get\undefined
 \gdef\negrtwo@default{#1}\else\def\negrtwo@this{#1}\ifx\negrtwo@this\negrtwo@default\else
 \gdef\negrtwo@default{several studies input: name one}\fi\fi\fi}
 \gdef\NegrDefaultStudy#1{\gdef\negrtwo@default{#1}\gdef\negrtwo@pinned{}}
+\gdef\negrtwo@if#1#2#3#4{\ifcsname negrtwo@#1@ClaimHolds@#2\endcsname
+\if1\csname negrtwo@#1@ClaimHolds@#2\endcsname#3\else#4\fi\else\negrtwo@get{#1}{ClaimHolds@#2}\fi}
 \AtEndDocument{\ifx\negrtwo@missing\@empty\else\ifnegrstrict
 \PackageError{negr2}{Missing numbers:\negrtwo@missing}{Each prints ?? in
 the text: rerun its study, or correct the macro's arguments (see numbers.tex).}\else
@@ -119,6 +131,7 @@ def numbers_tex(
             f"\\newcommand{{\\{macro}}}[{arity + 1}][\\negrtwo@default]"
             f"{{\\negrtwo@get{{#1}}{{{macro}@{params}}}}}"
         )
+    lines.append("\\newcommand{\\NegrIf}[4][\\negrtwo@default]{\\negrtwo@if{#1}{#2}{#3}{#4}}")
     lines += ["\\fi", f"\\negrtwo@study{{{study}}}"]
     for name, text in _values(summary, comparisons, claims, reference, info):
         lines.append(f"\\expandafter\\gdef\\csname negrtwo@{study}@{name}\\endcsname{{{text}}}")
@@ -145,9 +158,11 @@ def _values(
             cell = f"{row['scenario_id']}@{row['model_id']}"
             out += [(f"{m}@{cell}", row[c], 3) for m, c in PAIR_MACROS.items()]
     texts: list[tuple[str, str]] = []
-    for n, row in enumerate(_rows(claims), start=1):
-        out += [(f"{m}@{n}", row[c], 3) for m, c in CLAIM_MACROS.items()]
-        texts.append((f"ClaimVerdict@{n}", str(row["verdict"])))
+    for row in _rows(claims):
+        claim = str(row["id"])
+        out += [(f"{m}@{claim}", row[c], 3) for m, c in CLAIM_MACROS.items()]
+        texts.append((f"ClaimVerdict@{claim}", str(row["verdict"])))
+        texts.append((f"ClaimHolds@{claim}", "1" if row["verdict"] in HOLDS else "0"))
     for row in _rows(reference):
         out.append((f"PubNegPct@{row['model']}", row["published_negative_r2_pct"], 1))
         out.append((f"PubMeanRsq@{row['model']}", row["published_mean_r2"], 3))
@@ -172,8 +187,9 @@ def study_info(
     """The study-wide values of ``\\NegrInfo{<key>}``, as LaTeX text: ``study``,
     ``trials``, ``seed``, ``commit`` (the git commit that wrote the results), the
     claims' verdict counts (``claims``, ``supported``, ``contradicted``,
-    ``inconclusive``) and the published table's agreement counts (``reference-models``,
-    ``reference-agree-neg``, ``reference-agree-mean``, ``reference-agree``),
+    ``inconclusive``, ``equivalent``, ``not-shown-equivalent``) and the published
+    table's agreement counts (``reference-models``, ``reference-agree-neg``,
+    ``reference-agree-mean``, ``reference-agree``),
     ``version-<package>`` for each of ``versions``, and ``config:<key path>`` for
     every value of the config (``config:scenarios.noise.n_train``; a list's items
     joined by commas), so that a manuscript cites the design as it ran."""
@@ -187,8 +203,8 @@ def study_info(
     if claims is not None and len(claims):
         verdicts = claims["verdict"].value_counts()
         info["claims"] = str(len(claims))
-        for verdict in ("supported", "contradicted", "inconclusive"):
-            info[verdict] = str(int(verdicts.get(verdict, 0)))
+        for verdict in VERDICTS:
+            info[verdict.replace(" ", "-")] = str(int(verdicts.get(verdict, 0)))
     if reference is not None and len(reference):
         both = reference["negative_r2_pct_agrees"] & reference["mean_r2_agrees"]
         info["reference-models"] = str(len(reference))

@@ -1,9 +1,11 @@
-"""The manuscript's LaTeX tables (booktabs): the summary, the claims, and a published
-table beside ours; and the LaTeX text they are made of."""
+"""The manuscript's LaTeX tables (booktabs): the summary, the claims, the models and
+their parameters, and a published table beside ours; and the LaTeX text they are made
+of."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -72,10 +74,51 @@ def claims_tex(claims: pd.DataFrame, caption: str, label: str) -> str:
             "Metric": claims["metric"].map(escape_latex),
             "Mean difference": claims["mean_diff"].map(lambda v: _fixed(v, 3)),
             r"95\% CI": _interval(claims, "diff", 3),
-            "Verdict": claims["verdict"].map(escape_latex),
+            "Verdict": [
+                escape_latex(verdict) + ("" if is_missing(margin) else f" (±{margin:g})")
+                for verdict, margin in zip(
+                    claims["verdict"], claims.get("margin", [None] * len(claims)), strict=True
+                )
+            ],
         }
     )
     return _booktabs(cells, caption, label, ["p{0.34\\linewidth}", "l", "l"])
+
+
+def models_tex(config: Mapping[str, Any], caption: str, label: str) -> str:
+    """A booktabs table of the study's models as its config gives them: name,
+    estimator, parameters (a swept one as the set of its values; ``defaults`` when the
+    config sets none) and preprocessing."""
+    default = config.get("preprocessing", "none")
+    rows = []
+    for name, spec in config["models"].items():
+        params = spec.get("params") or {}
+        rows.append(
+            {
+                "Model": escape_latex(name),
+                # a dotted path may break after each dot
+                "Estimator": r"\texttt{"
+                + escape_latex(spec["estimator"]).replace(".", r".\allowbreak{}")
+                + "}",
+                "Parameters": ", ".join(
+                    f"{escape_latex(key)} = {_param(value)}" for key, value in params.items()
+                )
+                or "defaults",
+                "Preprocessing": escape_latex(spec.get("preprocessing", default)),
+            }
+        )
+    cells = pd.DataFrame(rows, columns=["Model", "Estimator", "Parameters", "Preprocessing"])
+    widths = ["l", "p{0.3\\linewidth}", "p{0.3\\linewidth}", "l"]
+    return _booktabs(cells, caption, label, widths)
+
+
+def _param(value: Any) -> str:
+    """A parameter's value as LaTeX text: a swept list as the set of its values."""
+    if isinstance(value, list):
+        return r"\{" + ", ".join(_param(item) for item in value) + r"\}"
+    if value is None:
+        return "None"
+    return escape_latex(value)
 
 
 def reference_tex(comparison: pd.DataFrame, caption: str, label: str) -> str:

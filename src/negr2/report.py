@@ -29,9 +29,14 @@ PACKAGES = (
     "scipy",
     "scikit-learn",
     "pandas",
+    "pyarrow",
     "snakemake",
     "mlflow",
     "matplotlib",
+    # negr2.models.KerasMLP (the keras extra): "not installed" without it
+    "keras",
+    "jax",
+    "jaxlib",
 )
 
 

@@ -26,3 +26,13 @@ def study_config(study, config_file):
 def study_papers():
     """Every cited study's paper outputs, by study."""
     return {study: f"results/{study}/paper" for study in STUDIES}
+
+
+def bundle_results():
+    """The files of every cited study that its results bundle carries."""
+    paper = [f"paper/{name}" for name in bundle.PAPER_FILES] + ["paper/figures"]
+    return [
+        f"results/{study}/{name}"
+        for study in STUDIES
+        for name in [*bundle.STUDY_FILES, *paper]
+    ]

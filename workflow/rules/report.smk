@@ -37,7 +37,8 @@ rule report:
 
 rule paper:
     """Manuscript outputs beside the figures: booktabs tables (the summary, the claims,
-    the published table beside ours), number macros, Markdown."""
+    the published table beside ours, the models), number macros, Markdown, and the config as it
+    ran (defaults filled in)."""
     input:
         summary=rules.aggregate.output.summary,
         comparisons=rules.aggregate.output.comparisons,
@@ -47,8 +48,10 @@ rule paper:
         table=f"{RESULTS}/paper/table.tex",
         claims=f"{RESULTS}/paper/claims.tex",
         reference=f"{RESULTS}/paper/reference.tex",
+        models=f"{RESULTS}/paper/models.tex",
         numbers=f"{RESULTS}/paper/numbers.tex",
         markdown=f"{RESULTS}/paper/report.md",
+        config=f"{RESULTS}/paper/config.yaml",
     log:
         f"{RESULTS}/logs/paper.log",
     benchmark:

@@ -53,7 +53,10 @@ KINDS: tuple[FigureKind, ...] = (
             "Test R² of every trial (dots; a seeded sample of 2,000 per model beyond that) "
             "with its quartiles (box), the mean with its 95% interval (black diamond) and, "
             "where a closed form exists, the expected R² (red tick); left of the dashed line "
-            "at 0 the model did worse than predicting the mean of the test targets."
+            "at 0 the model did worse than predicting the mean of the test targets. A model "
+            "whose trials spread over more than three times the typical model's range (1st to "
+            "99th percentile) is drawn in a panel of its own below, on its own scale, so that "
+            "every other box stays legible."
         ),
         applies=lambda design: design.plain,
         draw=distributions.r2_distributions,

@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
-
-from negr2.aggregate import comparisons_by_cell, paired_columns, write_and_summarise
-from negr2.claims import claims_table
+from negr2.aggregate import write_and_summarise
 from negr2.config import results_config
+from negr2.recompute import paired_tables
 from negr2.storage import CellTable, in_config_order, write_outputs
 from negr2.study import Study
 
@@ -25,15 +23,5 @@ def run(inputs: Any, outputs: Any, params: Any, config: Mapping[str, Any]) -> No
     "scenario/model"), and the study's config."""
     study = Study.from_config(results_config(config))
     summary = write_and_summarise(in_config_order(params.cells, study), study, outputs.trials)
-    table = CellTable(outputs.trials)
-
-    def claim_cells(claim: Mapping[str, Any]) -> pd.DataFrame:
-        cells = [(claim["scenario"], claim[model]) for model in ("better", "than")]
-        return table.read(cells, paired_columns(study), text_as_categories=True)
-
-    tables = {
-        "summary": summary,
-        "comparisons": comparisons_by_cell(table, study),
-        "claims": claims_table(study.config, claim_cells),
-    }
+    tables = {"summary": summary, **paired_tables(CellTable(outputs.trials), study)}
     write_outputs(tables, dict(outputs.items()))
