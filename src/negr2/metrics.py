@@ -12,10 +12,10 @@ here, and its test (see docs/extending.md).
 ``r2_score``, ``root_mean_squared_error``, ``mean_absolute_error`` and
 ``median_absolute_error`` bit for bit (tests/test_metrics.py checks that) but are kept by
 hand: every trial calls them for each fold and variant, and scikit-learn's input
-validation makes each call 24-52 times slower. 10,000 calls on 40 and 200 rows
-(bench/bench_metrics.py): r2 0.07-0.08 s here against 1.8-1.9 s, rmse and mae 0.03-0.04 s
-against 1.6-1.8 s; that is ~0.7 ms a trial, half again the ~1.5 ms of a LinearRegression
-trial of the default study.
+validation makes each call 24-52 times slower (medae 17-24 times). 10,000 calls on 40 and
+200 rows (bench/bench_metrics.py): r2 0.07-0.08 s here against 1.8-1.9 s, rmse and mae
+0.03-0.04 s against 1.6-1.8 s; that is ~0.7 ms a trial, half again the ~1.5 ms of a
+LinearRegression trial of the default study.
 scikit-learn has no :func:`oos_r2`, no :func:`msle` that is NaN for negative values (it
 raises), and none of the negative-target metrics.
 
