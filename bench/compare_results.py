@@ -5,14 +5,16 @@
 
 For each study folder of BEFORE: the trials, summary, comparisons and claims tables are
 equal in every column but the timing ones (exactly: no tolerance; the CSV files cell by
-cell as their text holds them), and paper/*.tex and paper/report.md are equal byte for
-byte (table.tex: whitespace aside).
+cell as their text holds them), and paper/*.tex, paper/report.md and report.html are
+equal byte for byte (table.tex: whitespace aside), but for the provenance that names the
+run (the git commit, the report's time of creation).
 
 BEFORE may be of an older results format: its metric names are read as today's
 (``negr2.results_folder.current_name``: ``neg_pct`` is ``negative_r2_pct``), in its
-column names and in the claims' ``metric`` column. Metrics added since (``--added``) are
-left out of AFTER: their trials column and summary columns. Any other column that only
-one side has is a difference. Exits 1 on any difference, naming it.
+column names, the claims' ``metric`` column and the texts (a study file in the report).
+Metrics added since (``--added``) are left out of AFTER: their trials column and summary
+columns. Any other column that only one side has is a difference. Exits 1 on any
+difference, naming it.
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ from negr2.results_folder import current_name
 TIMING = ("fit_seconds", "predict_seconds", "mean_fit_seconds", "mean_predict_seconds")
 TABLES = ("trials.parquet", "summary.csv", "comparisons.csv", "claims.csv")
 #: Text files compared byte for byte (True: whitespace aside), besides paper/*.tex.
-TEXTS = {"paper/table.tex": True, "paper/report.md": False}
+TEXTS = {"paper/table.tex": True, "paper/report.md": False, "report.html": False}
+#: The provenance of a run, which two runs of the same results do not share.
+PROVENANCE = (
+    re.compile(r"(NegrInfo@commit\\endcsname\{)[0-9a-f]+"),
+    re.compile(r'(<td>git commit</td>\s*<td class="left">\s*<code>)[0-9a-f]+'),
+    re.compile(r'(<td>created</td>\s*<td class="left">)[^<]*'),
+)
 
 
 def read(path: Path) -> pd.DataFrame:
@@ -58,7 +66,11 @@ def same_table(a: Path, b: Path, added: set[str]) -> bool:
 
 
 def same_text(a: Path, b: Path, ignore_whitespace: bool) -> bool:
+    """Equal text, provenance aside, BEFORE's older metric names read as today's."""
     x, y = a.read_text(), b.read_text()
+    x = re.sub(r"[A-Za-z_]\w*", lambda word: current_name(word[0]), x)
+    for pattern in PROVENANCE:
+        x, y = pattern.sub(r"\1", x), pattern.sub(r"\1", y)
     if ignore_whitespace:
         x, y = re.sub(r"\s+", "", x), re.sub(r"\s+", "", y)
     return x == y
