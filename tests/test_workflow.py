@@ -33,6 +33,7 @@ TRIAL_COLUMNS = [
     "negative_target_bias",
     "negative_prediction_share",
     "r2_train",
+    "medae",
     "fit_seconds",
     "predict_seconds",
     "status",
