@@ -67,6 +67,7 @@ def test_cheap_cells_are_packed_in_id_order_up_to_the_pack_budget():
 
 def test_cells_of_long_history_are_logged_early():
     from negr2 import plan
+    from negr2.columns import TRIAL_METRICS
 
     def config(trials, history="all", log_cells="auto", ablations=None):
         return {
@@ -76,7 +77,7 @@ def test_cells_of_long_history_are_logged_early():
         }
 
     scenario = {"n_features": 9}
-    metrics = 13  # 11 scores and 2 timings per trial and variant
+    metrics = len(TRIAL_METRICS)  # the registry's scores and timings per trial and variant
     assert plan.history_values(config(100), scenario) == 100 * metrics
     # drop_one: the full model and one variant per feature
     assert (

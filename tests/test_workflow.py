@@ -13,32 +13,11 @@ from conftest import REPO, planned_jobs, run_snakemake, tiny_config, write_confi
 from mlflow.tracking import MlflowClient
 from scipy import stats
 
+from negr2.columns import KEYS, TRIAL_METRICS
+
 pytestmark = pytest.mark.e2e
 
-TRIAL_COLUMNS = [
-    "scenario",
-    "scenario_id",
-    "model",
-    "model_id",
-    "ablation",
-    "trial",
-    "seed",
-    "r2",
-    "oos_r2",
-    "rmse",
-    "mae",
-    "msle",
-    "negative_target_recall",
-    "negative_target_mae",
-    "negative_target_bias",
-    "negative_prediction_share",
-    "r2_train",
-    "medae",
-    "fit_seconds",
-    "predict_seconds",
-    "status",
-    "error",
-]
+TRIAL_COLUMNS = [*KEYS, *TRIAL_METRICS, "status", "error"]
 TIMING = ["fit_seconds", "predict_seconds"]
 
 
