@@ -18,6 +18,8 @@ KEYS = ("scenario", "scenario_id", "model", "model_id", "ablation", "trial", "se
 TRIAL_METRICS = tuple(m.name for m in REGISTRY.values() if m.in_trials)
 #: The scores of a trial: its metrics but the timings.
 SCORES = tuple(name for name in TRIAL_METRICS if REGISTRY[name].score is not None)
+#: The timings of a trial, measured around its fits and predictions.
+TIMES = tuple(name for name in TRIAL_METRICS if name not in SCORES)
 #: Columns of a trials table, in order (swept parameters are appended by aggregate).
 COLUMNS = (*KEYS, *TRIAL_METRICS, "status", "error")
 #: How the CSV tables write floats: ten significant digits.

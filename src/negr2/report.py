@@ -55,6 +55,7 @@ def render_report(
     comparisons: pd.DataFrame | None = None,
     figs: Mapping[str, StudyFigure] | None = None,
     claims: pd.DataFrame | None = None,
+    versus: str | None = None,
 ) -> str:
     """The report as one self-contained HTML string.
 
@@ -70,6 +71,8 @@ def render_report(
         :func:`negr2.figures.study_figures`).
     claims : the config's claims with their measured differences and verdicts (see
         :func:`negr2.claims.evaluate_claims`).
+    versus : the comparison with an earlier version of the study (``compare_with``),
+        an HTML section written by ``negr2 compare``, shown as it is.
     """
     config = study.config
     reference = config.get("reference")
@@ -98,6 +101,7 @@ def render_report(
         reference=reference,
         paired=paired_rows(comparisons),
         claims=[] if claims is None else claims.to_dict("records"),
+        versus=versus,
         figures=report_figures(trials, summary, study, comparisons, figs),
         tracking_uri=tracking_uri,
         versions=package_versions(),

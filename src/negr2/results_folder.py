@@ -28,6 +28,27 @@ def check_results_folder(folder: str) -> None:
         )
 
 
+def compared_table(compare_with: str, results: str) -> str:
+    """The trials table of the earlier version a study's ``compare_with`` names (a
+    results folder or a trials table), checked to exist and not to be the study's own
+    results, which the run rewrites."""
+    path = Path(compare_with)
+    table = path / "trials.parquet" if path.is_dir() else path
+    if not path.exists():
+        raise ValueError(f"compare_with: {compare_with}: no such file or folder")
+    if not table.is_file():
+        raise ValueError(
+            f"compare_with: {compare_with} holds no trials.parquet: name a results folder "
+            "whose study has run, or a trials.parquet"
+        )
+    if table.resolve() == (Path(results) / "trials.parquet").resolve():
+        raise ValueError(
+            f"compare_with: {compare_with} is this study's own results, which this run "
+            f"rewrites: copy them first (cp -r {results} {results}-before) and name the copy"
+        )
+    return str(table)
+
+
 #: Metric and summary column names of results format 2 and before, and their names
 #: since format 3 (:mod:`negr2.metrics`). MLflow runs logged before keep their old
 #: names; :func:`current_name` reads them.
