@@ -129,6 +129,27 @@ def test_an_unreachable_server_is_named(capsys):
     assert "http://127.0.0.1:9 did not answer" in err
 
 
+def test_two_study_runs_compare_their_current_cells(store, tmp_path, capsys):
+    uri, _, _ = store
+    client = MlflowClient(uri)
+    study_runs = []
+    for name in ("versions", "other"):
+        experiment = client.get_experiment_by_name(name).experiment_id
+        [run] = client.search_runs([experiment], "tags.`negr2.kind` = 'study'")
+        study_runs.append(f"runs:/{run.info.run_id}")
+    table = _table(tmp_path, capsys, *study_runs, "--tracking-uri", uri)
+    cells = table[table["quantity"] == "r2"].set_index("model_id")
+    assert set(cells.index) == {"OLS", "Ridge", "Lasso"}  # the current cells, not KNN
+    assert set(cells["pairing"]) == {"unpaired"}
+
+
+def test_an_unknown_run_is_named(store, capsys):
+    uri, _, _ = store
+    status, _, err = _run(capsys, "runs:/0123456789abcdef", "experiments:/versions",
+                          "--tracking-uri", uri)  # fmt: skip
+    assert status == 2 and "runs:/0123456789abcdef: no such run" in err
+
+
 def test_a_run_logged_before_the_renames_is_read_by_todays_names(tmp_path):
     # Results format 2 logged neg_recall and mae_neg; compare reads them as today's metrics.
     from negr2.compare.mlflow_versions import run_trials
