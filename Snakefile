@@ -3,8 +3,9 @@
 #   snakemake --cores all                                    # the published study
 #   snakemake --cores all --configfile config/studies/X.yaml # another study
 #
-# trials (one job per scenario x model cell, or per chunk; each draws its own data) -> aggregate
-# -> report -> track (MLflow). See README.md.
+# trial jobs (a slow cell alone or in chunks, the cheap cells of a scenario point together in a
+# pack; each draws its own trials' data from the seeds) -> aggregate -> report, paper -> track
+# (MLflow; long cells logged early by track_cell) -> failures. See docs/architecture.md.
 
 
 import sys
@@ -53,6 +54,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/results_format.smk"
 include: "workflow/rules/trials.smk"
 include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/compare.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/track.smk"
 include: "workflow/rules/failures.smk"
@@ -69,6 +71,8 @@ rule all:
 
 onstart:
     check_model_params()
+    check_cluster_limits()
+    write_run_plan()
 
 
 onsuccess:

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Time the default study against the post's serial script, side by side.
 
-    python bench/bench_pipeline.py --baseline PATH/seed_negative_r2.py   # 3 reps, 100 trials
-    python bench/bench_pipeline.py --baseline PATH/seed_negative_r2.py --reps 2 --trials 300
+    python bench/bench_pipeline.py                                 # 3 reps, 100 trials
+    python bench/bench_pipeline.py --reps 2 --trials 1000
 
 Each repetition runs, in alternating order, (a) the whole workflow from a clean
 results folder with ``snakemake --cores N`` (trials, aggregate, report and MLflow
 tracking included) and (b) the post's own serial script (the blog post's
-code made runnable, ``--baseline``; not part of this repository) with the same number
+code made runnable, ``--baseline``, by default bench/peers/seed_negative_r2.py) with the same number
 of trials; then (c) a no-op rerun of the workflow. Prints
 the medians and the ratio (a)/(b) as a Markdown table, for BENCHMARKS.md.
 """
@@ -54,7 +54,7 @@ def main() -> None:
     parser.add_argument(
         "--baseline",
         type=Path,
-        required=True,
+        default=Path(__file__).resolve().parent / "peers" / "seed_negative_r2.py",
         help="the post's script: runs as `python BASELINE --trials N`",
     )
     args = parser.parse_args()

@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -28,8 +29,9 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+# Found on PATH (Debian installs both in /usr/bin); "" when missing.
+CHROMIUM = shutil.which("chromium") or ""
+CHROMEDRIVER = shutil.which("chromedriver") or ""
 CHROMIUM_ARGS = (
     "--headless=new",
     "--no-sandbox",
@@ -342,6 +344,8 @@ def shoot_report(report: Path, png: Path, width: int = 1300, height: int = 2200)
 
     if not report.is_file():
         sys.exit(f"no report at {report}: run `make study` first")
+    if not CHROMIUM:
+        sys.exit("chromium missing from PATH: apt-get install chromium chromium-driver")
     with tempfile.TemporaryDirectory(prefix="negr2-screenshots-") as tmp:
         shot = Path(tmp) / "report.png"
         subprocess.run(
@@ -385,9 +389,8 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     os.chdir(REPO)  # relative store paths, as in the Makefile
-    for tool in (CHROMIUM, CHROMEDRIVER):
-        if not Path(tool).exists():
-            sys.exit(f"{tool} missing: apt-get install chromium chromium-driver")
+    if not (CHROMIUM and CHROMEDRIVER):
+        sys.exit("chromium or chromedriver missing: apt-get install chromium chromium-driver")
     if args.store.startswith("sqlite:///") and not Path(args.store[len("sqlite:///") :]).exists():
         sys.exit(f"no store at {args.store}: run `make study` first")
 

@@ -9,7 +9,9 @@
 #   export SLURM_CONF=DIR/slurm.conf
 # Needs Debian's slurm-wlm and munge (apt-get install slurm-wlm munge) and root:
 # slurmd runs jobs as their submitting user. No cgroups and no accounting: the setup
-# runs anywhere, including in a container. Not a production cluster.
+# runs anywhere, including in a container. Not a production cluster. Two partitions:
+# main (the default, no limits) and short (2 minutes, 500 MB per node), which no trial
+# job fits, for trying the check of limits before submitting (docs/cluster.md).
 set -euo pipefail
 
 command=${1:-}
@@ -52,12 +54,13 @@ TaskPlugin=task/none
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
+SelectTypeParameters=CR_Core_Memory
 MpiDefault=none
 ReturnToService=2
 MinJobAge=86400
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
 PartitionName=main Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+PartitionName=short Nodes=ALL MaxTime=2 MaxMemPerNode=500 State=UP
 CONF
 }
 

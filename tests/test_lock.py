@@ -96,8 +96,9 @@ def test_make_installs_from_the_lock():
             assert "--require-hashes --no-deps" in line, line
         else:
             assert re.search(r"--no-deps -e \.$|uv==", line), line
-    stamps = re.findall(r"^\$\((?:KERAS_)?STAMP\):(.*)$", makefile, re.MULTILINE)
+    stamps = re.findall(r"^\$\((?:KERAS_|EXTRAS_)?STAMP\):(.*)$", makefile, re.MULTILINE)
     assert [deps.split()[-1] for deps in stamps] == [
         "$(LOCK_DIR)/negr2-dev.txt",
+        "$(LOCK_DIR)/negr2-keras.txt",
         "$(LOCK_DIR)/negr2-all.txt",
-    ], "make study and make test rebuild their environment when the lock changes"
+    ], "make study, make paper and make test rebuild their environment when the lock changes"

@@ -135,6 +135,7 @@ def refusal(tmp_path, tex: str) -> str:
     return done.stderr
 
 
+@pytest.mark.e2e
 def test_an_unknown_study_stops_the_workflow_before_any_job(tmp_path):
     small_copy(tmp_path, "ablation")
     error = refusal(tmp_path, "\\NegrStudy{ablation}\n\\NegrStudy{nope}\n")
@@ -142,6 +143,7 @@ def test_an_unknown_study_stops_the_workflow_before_any_job(tmp_path):
     assert "Known studies: ablation" in error
 
 
+@pytest.mark.e2e
 def test_an_invalid_study_config_is_named_before_any_job(tmp_path):
     small_copy(tmp_path, "ablation", trials=0)
     error = refusal(tmp_path, "\\NegrStudy{ablation}\n")

@@ -4,12 +4,11 @@ study naming KerasMLP where the keras extra is missing."""
 from __future__ import annotations
 
 import importlib.util
-import os
 
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, run_snakemake, write_config
+from conftest import REPO, in_ci, run_snakemake, write_config
 
 from negr2.claims import COLUMNS as CLAIM_COLUMNS
 from negr2.claims import VERDICTS as CLAIM_VERDICTS
@@ -20,9 +19,7 @@ STUDY = REPO / "config" / "studies" / "negative-targets.yaml"
 NEGATIVE_COLUMNS = ["neg_recall", "mae_neg", "bias_neg", "pred_neg_share"]
 VERDICTS = set(CLAIM_VERDICTS)
 # In CI the extra is always installed: there a missing one fails the test, not skips it.
-HAVE_KERAS = bool(os.environ.get("CI")) or all(
-    importlib.util.find_spec(name) is not None for name in ("keras", "jax")
-)
+HAVE_KERAS = in_ci() or all(importlib.util.find_spec(name) is not None for name in ("keras", "jax"))
 
 # sitecustomize.py on the import path of snakemake: Keras and JAX look not installed.
 HIDE_KERAS = """

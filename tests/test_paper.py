@@ -4,13 +4,13 @@ current numbers; figures exist in every format."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
 
 import pandas as pd
 import pytest
+from conftest import missing_programs, require
 
 from negr2.paper_numbers import latex_number, numbers_tex, study_info
 from negr2.paper_tables import claims_tex, escape_latex, reference_tex, table_tex
@@ -32,11 +32,14 @@ Missing: \NegPct{noise}{NoSuchModel}.
 """
 
 
+#: Debian's packages of the programs the PDF tests run.
+TEX_INSTALL = "sudo apt-get install texlive-latex-recommended latexmk poppler-utils"
+
+
 def need(program: str) -> None:
-    if shutil.which(program) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{program} missing: .ci/run should have installed it")
-        pytest.skip(f"{program} missing: apt-get install texlive-latex-recommended poppler-utils")
+    """Skip (in CI: fail) the calling test when ``program`` (TeX, pdftotext) is not on PATH."""
+    what = "pdftotext (poppler)" if program == "pdftotext" else "TeX"
+    require(missing_programs(program), what, TEX_INSTALL)
 
 
 def test_latex_number_uses_a_true_minus_and_fixed_decimals():
@@ -135,6 +138,7 @@ def compile_tex(folder, body: str, *, pretex: str = "") -> tuple[subprocess.Comp
     return done, " ".join(text.split())
 
 
+@pytest.mark.e2e
 def test_two_studies_numbers_do_not_collide(tmp_path):
     (tmp_path / "a.tex").write_text(numbers_tex(summary_table(11.0, -0.5), "study-a"))
     (tmp_path / "b.tex").write_text(numbers_tex(summary_table(22.0, -0.75), "study-b"))
@@ -156,12 +160,14 @@ Unqualified: \NegPct{s}{A}.
     assert "Unqualified: 11.0." in text, done.stdout[-3000:]
 
 
+@pytest.mark.e2e
 def test_one_study_documents_need_no_study_name(tmp_path):
     (tmp_path / "numbers.tex").write_text(numbers_tex(summary_table(), "demo"))
     done, text = compile_tex(tmp_path, "\\input{numbers.tex}\nBEGIN\nShare \\NegPct{s}{A}.")
     assert "Share 12.5." in text, done.stdout[-3000:]
 
 
+@pytest.mark.e2e
 def test_claims_and_published_tables_compile_with_their_macros(tmp_path):
     claims = pd.DataFrame(
         {
@@ -211,6 +217,7 @@ GONE[\NegrIf{no-such-claim}{yes}{no}]
 
 
 @pytest.mark.parametrize("switch", ["document", "build"])
+@pytest.mark.e2e
 def test_strict_mode_fails_naming_every_missing_number(tmp_path, switch):
     (tmp_path / "numbers.tex").write_text(numbers_tex(summary_table(), "demo"))
     body = "\\input{numbers.tex}\n"
@@ -269,6 +276,7 @@ def test_manuscript_compiles_with_the_current_numbers(tiny_run, tmp_path):
     assert "LinearRegression" in text and "MeanBaseline" in text  # the table
 
 
+@pytest.mark.e2e
 def test_models_table_lists_the_configs_models_and_compiles(tmp_path):
     import yaml
 

@@ -1,4 +1,4 @@
-"""README's "Plain use": `pip install -e .` alone, without the dev extras, runs a study
+"""README's quick start without make: `pip install -e .` alone, without the dev extras, runs a study
 and `snakemake --report`."""
 
 from __future__ import annotations

@@ -26,6 +26,9 @@ from negr2.storage import combine_trials
 from negr2.study import Study, model_points, scenario_points
 from negr2.trials import CellJob, run_cell
 
+# The report looks up the git commit for its provenance: a process (make test-fast skips it).
+pytestmark = pytest.mark.e2e
+
 OLS = {"estimator": "sklearn.linear_model.LinearRegression"}
 RIDGE = {"estimator": "sklearn.linear_model.Ridge", "params": {"alpha": 1.0}}
 MEAN = {"estimator": "sklearn.dummy.DummyRegressor"}

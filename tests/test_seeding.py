@@ -23,6 +23,7 @@ def test_scenario_key_is_sha256_prefix(name):
     assert 0 <= seeding.scenario_key(name) < 2**32
 
 
+@pytest.mark.e2e
 def test_scenario_key_ignores_pythonhashseed():
     code = "from negr2.seeding import scenario_key; print(scenario_key('noise'))"
     outputs = set()

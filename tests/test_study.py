@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from negr2 import config, study
+from negr2 import config, splits, study
 
 OLS = {"estimator": "sklearn.linear_model.LinearRegression"}
 KNN = "sklearn.neighbors.KNeighborsRegressor"
@@ -314,14 +314,6 @@ def test_repeated_sweep_value_is_rejected_up_front():
 
 # --- Study ------------------------------------------------------------------------------
 
-PLAN_MODELS = {
-    "b": {"estimator": "m.E", "seconds_per_trial": 0.06},  # 100 trials: 6 s, packed
-    "slow": {"estimator": "m.E", "seconds_per_trial": 1.0},  # 100 s: alone
-    "a": {"estimator": "m.E", "seconds_per_trial": 0.06},  # 6 s, packed
-    "big": {"estimator": "m.E", "chunks": 3},  # chunked: alone
-    "c": {"estimator": "m.E", "seconds_per_trial": 0.06},  # 6 s: a pack holds 15 s
-}
-
 
 def test_study_cells_in_config_order():
     scenarios = {"b": {**NOISE, "n_train": [30, 20]}, "a": NOISE}
@@ -351,7 +343,7 @@ def test_study_splits_resolve_the_defaults_once():
 
     schema_file = Path(__file__).parents[1] / "workflow" / "schemas" / "config.schema.yaml"
     schema = yaml.safe_load(schema_file.read_text())
-    assert schema["$defs"]["split"]["properties"]["folds"]["default"] == study.DEFAULT_FOLDS
+    assert schema["$defs"]["split"]["properties"]["folds"]["default"] == splits.DEFAULT_FOLDS
     scenarios = {
         "inherits": NOISE,
         "own": {**NOISE, "split": {"method": "kfold", "folds": 3}},
@@ -360,18 +352,18 @@ def test_study_splits_resolve_the_defaults_once():
     }
     s = _study({**_config(scenarios), "split": {"method": "kfold"}})
     assert s.splits == {
-        "inherits": study.Split("kfold", study.DEFAULT_FOLDS),
-        "own": study.Split("kfold", 3),
-        "holdout": study.Split("holdout", study.DEFAULT_FOLDS),
-        "empty": study.Split("holdout", study.DEFAULT_FOLDS),  # {} is one holdout split
+        "inherits": splits.Split("kfold", splits.DEFAULT_FOLDS),
+        "own": splits.Split("kfold", 3),
+        "holdout": splits.Split("holdout", splits.DEFAULT_FOLDS),
+        "empty": splits.Split("holdout", splits.DEFAULT_FOLDS),  # {} is one holdout split
     }
-    assert [split.fits for split in s.splits.values()] == [study.DEFAULT_FOLDS, 3, 1, 1]
+    assert [split.fits for split in s.splits.values()] == [splits.DEFAULT_FOLDS, 3, 1, 1]
     assert s.splits["own"].text == "3-fold CV"
     assert s.splits["holdout"].text == "holdout split"
     # What the jobs are given stays the split as written, without the defaults.
     assert s.raw_split("inherits") == {"method": "kfold"}
     assert s.raw_split("empty") == {}
-    assert _study(_config()).splits == {"noise": study.Split("holdout", study.DEFAULT_FOLDS)}
+    assert _study(_config()).splits == {"noise": splits.Split("holdout", splits.DEFAULT_FOLDS)}
 
 
 def test_study_reference():
@@ -383,33 +375,8 @@ def test_study_reference():
     assert _study(_config(models={"KNN": {"estimator": KNN}})).reference is None
 
 
-def test_study_job_plan():
-    cfg = {"trials": 100, "scenarios": {"s": {"n_features": 3}}, "models": PLAN_MODELS}
-    s = _study(cfg)
-    # cheap single-chunk cells in id order, at most 15 s of work a pack
-    assert s.packs == {"pack1": ["a", "b"], "pack2": ["c"]}
-    assert s.alone == ["slow", "big"]  # config order
-    assert s.pack_of("b") == "pack1" and s.pack_of("slow") is None
-    assert [(c.start, c.stop) for c in s.chunks("big")] == [(0, 33), (33, 67), (67, 100)]
-    assert [(c.start, c.stop) for c in s.chunks("slow")] == [(0, 100)]
-    from negr2 import plan
-
-    assert list(s.packs.values()) == plan.packs(s)
-
-
-def test_study_name_and_early_cells():
-    cfg = {
-        **_config({"small": NOISE, "long": {**NOISE, "n_features": 20}}),
-        "study": "demo",
-        "trials": 100,
-        "ablations": {"drop_one": True},
-        "mlflow": {"history": "all", "log_cells": "auto"},
-    }
-    s = _study(cfg)
-    assert s.name == "demo"
-    # 100 trials x (1 + n_features) variants x 12 metrics: 4,800 values for 3 features,
-    # 25,200 for 20; cells of 10,000 values or more are logged early.
-    assert s.early == ["long"]
+def test_study_name():
+    assert _study({**_config(), "study": "demo"}).name == "demo"
 
 
 def test_study_is_frozen():

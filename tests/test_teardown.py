@@ -10,6 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.e2e
+
 TESTS = Path(__file__).resolve().parent
 
 SLOW_TEST = """

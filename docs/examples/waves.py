@@ -1,7 +1,7 @@
 """A generator of one's own for negr2: a sine wave of the first feature, plus noise.
 
 A scenario names it by import path, ``generator: waves.sine_waves``, with this folder on
-PYTHONPATH (see the README, "Your own generator", and waves.yaml beside this file).
+PYTHONPATH (see docs/extending.md, "Your own generator", and waves.yaml beside this file).
 """
 
 import numpy as np

@@ -21,9 +21,10 @@ from negr2 import theory
 from negr2.ablation import n_kept
 from negr2.columns import CELL, FULL
 from negr2.generators import builtin
+from negr2.splits import resolve_split
 from negr2.stats import paired_difference, summarise
 from negr2.storage import CellTable, write_trials
-from negr2.study import Study, resolve_split
+from negr2.study import Study
 
 
 def write_and_summarise(

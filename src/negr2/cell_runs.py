@@ -33,6 +33,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from negr2.columns import CSV_FLOATS, FULL, TRIAL_METRICS
+from negr2.datasets import data_digest, data_spec, spec_text
 
 if TYPE_CHECKING:
     from negr2.study import Study
@@ -130,15 +131,14 @@ def scenario_dataset(study: Study, row: pd.Series) -> DatasetInput:
     """A cell's data as an MLflow dataset: the scenario point's generator spec, the
     study seed and trial count (which fix every trial's draw), and their digest."""
     config, point = study.config, study.scenarios[row["scenario_id"]]
-    spec = {"scenario": point.spec, "seed": config["seed"], "trials": config["trials"]}
-    text = json.dumps(spec, sort_keys=True, default=str)
+    spec = data_spec(study, point.id)
     sizes = ("n_train", "n_test", "n_features")
     profile = {key: point.spec[key] for key in sizes if key in point.spec}
     dataset = Dataset(
         name=point.id,
-        digest=hashlib.sha256(text.encode()).hexdigest()[:16],
+        digest=data_digest(spec),
         source_type="code",
-        source=text,
+        source=spec_text(spec),
         profile=json.dumps(profile | {"trials": config["trials"]}),
     )
     return DatasetInput(dataset, tags=[InputTag("mlflow.data.context", "trials")])

@@ -24,8 +24,10 @@ from negr2.errors import InputError
 
 #: Each subcommand's name and the module that implements it.
 SUBCOMMANDS: dict[str, str] = {
+    "compare": "negr2.compare.command",
     "verify": "negr2.verify",
     "rebuild": "negr2.rebuild",
+    "status": "negr2.status",
 }
 
 

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 from negr2.import_paths import check_import_path, check_keras_extra
 
 if TYPE_CHECKING:
-    from negr2.study import Point, Split, Study
+    from negr2.splits import Split
+    from negr2.study import Point, Study
 
-#: Config keys that change where results are tracked or how a run ends, and models'
-#: keys that change how jobs are scheduled, never what the jobs compute: editing them
-#: reruns none of the jobs that compute.
-NON_RESULT_KEYS = ("mlflow", "max_failed_share")
+#: Config keys that change where results are tracked, how a run ends or what they are
+#: compared with, and models' keys that change how jobs are scheduled, never what the
+#: jobs compute: editing them reruns none of the jobs that compute.
+NON_RESULT_KEYS = ("mlflow", "max_failed_share", "compare_with")
 SCHEDULING_MODEL_KEYS = ("chunks", "priority", "seconds_per_trial")
 
 

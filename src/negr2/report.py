@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import io as _io
 import math
 import subprocess
 from collections.abc import Mapping
@@ -12,14 +10,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pandas as pd
 import yaml
-from matplotlib.figure import Figure
 
 from negr2 import figures
 from negr2.columns import CELL, FULL
 from negr2.figures import StudyFigure, study_figures
+from negr2.html import data_uri, png_bytes, template_environment
 from negr2.reference import compare
 from negr2.study import Study
 
@@ -55,6 +52,7 @@ def render_report(
     comparisons: pd.DataFrame | None = None,
     figs: Mapping[str, StudyFigure] | None = None,
     claims: pd.DataFrame | None = None,
+    versus: str | None = None,
 ) -> str:
     """The report as one self-contained HTML string.
 
@@ -70,18 +68,14 @@ def render_report(
         :func:`negr2.figures.study_figures`).
     claims : the config's claims with their measured differences and verdicts (see
         :func:`negr2.claims.evaluate_claims`).
+    versus : the comparison with an earlier version of the study (``compare_with``),
+        an HTML section written by ``negr2 compare``, shown as it is.
     """
     config = study.config
     reference = config.get("reference")
     comparison = compare(summary, reference) if reference else None
     design = figures.study_design(study, summary)
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("negr2", "templates"),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["num"] = _number
-    env.filters["pvalue"] = _p_value
+    env = template_environment({"num": _number, "pvalue": _p_value})
     env.globals["FULL"] = FULL  # the full model's ablation label
     failures = trials[trials["status"] != "ok"]
     return env.get_template("report.html.j2").render(
@@ -98,6 +92,7 @@ def render_report(
         reference=reference,
         paired=paired_rows(comparisons),
         claims=[] if claims is None else claims.to_dict("records"),
+        versus=versus,
         figures=report_figures(trials, summary, study, comparisons, figs),
         tracking_uri=tracking_uri,
         versions=package_versions(),
@@ -123,7 +118,7 @@ def report_figures(
             "stem": stem,
             "section": drawn.section,
             "caption": drawn.caption,
-            "uri": _png_data_uri(drawn.figure),
+            "uri": data_uri(png_bytes(drawn.figure)),
         }
         for stem, drawn in figs.items()
     ]
@@ -184,13 +179,6 @@ def _design_text(study: Study, design: figures.Design) -> str:
     if not parts:
         return "This study fits each model once per trial on each scenario, with every feature."
     return "This study " + "; ".join(parts) + "."
-
-
-def _png_data_uri(fig: Figure, dpi: int = 110) -> str:
-    """The figure as a PNG data URI (no timestamp or software tag: reproducible bytes)."""
-    buffer = _io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def package_versions() -> dict[str, str]:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from negr2 import files
 from negr2.columns import CELL, CSV_FLOATS
+from negr2.datasets import TABLE_METADATA_KEY, table_metadata
 from negr2.study import Study
 
 
@@ -107,14 +108,18 @@ def _text_as_categories(table: Any) -> Any:
 def _table_schema(first: Any, study: Study) -> Any:
     """The trials file's schema from its first part. A column empty there takes its
     type in the whole table: a swept key's from the study's values (a bool, a list),
-    any other text (no failed trial yet: no error text)."""
+    any other text (no failed trial yet: no error text). Its metadata adds the
+    study's (:func:`negr2.datasets.table_metadata`)."""
     import pyarrow as pa
 
     swept = _swept_arrow_types(study)
+    # The study and its data digests travel with the table: negr2 compare pairs the
+    # trials of two versions by them.
+    metadata = {**(first.schema.metadata or {}), TABLE_METADATA_KEY: table_metadata(study)}
     return pa.schema(
         f.with_type(swept.get(f.name, pa.string())) if pa.types.is_null(f.type) else f
         for f in first.schema
-    ).with_metadata(first.schema.metadata)
+    ).with_metadata(metadata)
 
 
 def read_cells(

@@ -1,4 +1,4 @@
-"""The study a config describes: its sweep points, cells, splits and job plan.
+"""The study a config describes: its sweep points, cells and splits.
 
 :class:`Study` is built once from the validated config and handed to every part that
 needs the points (the Snakefile, aggregate, figures, report, tracking, paper), so that
@@ -23,15 +23,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from negr2.chunking import Chunk, model_chunks
 from negr2.columns import COLUMNS
+from negr2.splits import Split, resolve_split, split_of
 
 #: Scenario keys that are never swept, besides the generator's ``fixed`` keys.
 UNSWEPT_SCENARIO_KEYS = frozenset({"generator", "split"})
 #: Columns of the trials table, which a swept parameter must not shadow.
 RESERVED_COLUMNS = frozenset(COLUMNS)
-#: Folds of a k-fold split that does not say (the schema's default too).
-DEFAULT_FOLDS = 5
 
 
 @dataclass(frozen=True)
@@ -144,51 +142,13 @@ def comparison_reference(config: Mapping[str, Any]) -> str | None:
     return "LinearRegression" if "LinearRegression" in config["models"] else None
 
 
-def split_of(config: Mapping[str, Any], scenario: Mapping[str, Any]) -> dict[str, Any]:
-    """The split a scenario (or sweep point) uses, as written: its own ``split``, else
-    the study's; ``{}`` means one holdout split. Trial jobs receive this dict."""
-    split = scenario["split"] if "split" in scenario else config.get("split")
-    return dict(split or {})
-
-
-@dataclass(frozen=True)
-class Split:
-    """A scenario point's split with its defaults resolved: ``holdout`` (one split) or
-    ``kfold`` over ``folds`` folds."""
-
-    method: str
-    folds: int
-
-    @property
-    def kfold(self) -> bool:
-        return self.method == "kfold"
-
-    @property
-    def fits(self) -> int:
-        """Fits of one trial and feature set: one per fold."""
-        return self.folds if self.kfold else 1
-
-    @property
-    def text(self) -> str:
-        """``holdout split`` or ``5-fold CV``, for titles."""
-        return f"{self.folds}-fold CV" if self.kfold else "holdout split"
-
-
-def resolve_split(config: Mapping[str, Any], scenario: Mapping[str, Any]) -> Split:
-    """The :class:`Split` of a scenario (or sweep point): :func:`split_of` with its
-    defaults filled in, in this one place."""
-    split = split_of(config, scenario)
-    return Split(split.get("method", "holdout"), split.get("folds", DEFAULT_FOLDS))
-
-
 @dataclass(frozen=True, eq=False)
 class Study:
     """The study of a validated config, its sweeps expanded once.
 
-    ``scenarios`` and ``models`` map point ids to points in config order. The job plan
-    (packs, chunks, early logging) is worked out on first use: a job script that only
-    reads the points never pays for it. Built on every ``snakemake`` call, so it needs
-    nothing beyond the standard library.
+    ``scenarios`` and ``models`` map point ids to points in config order. Which jobs
+    run them is the job plan's (:class:`negr2.plan.JobPlan`). Built on every
+    ``snakemake`` call, so it needs nothing beyond the standard library.
     """
 
     config: Mapping[str, Any] = field(repr=False)
@@ -231,32 +191,3 @@ class Study:
     def reference(self) -> str | None:
         """The model point every other is compared with (:func:`comparison_reference`)."""
         return comparison_reference(self.config)
-
-    @functools.cached_property
-    def packs(self) -> dict[str, list[str]]:
-        """The model point ids that share jobs, by pack label (see :mod:`negr2.plan`)."""
-        from negr2.plan import pack_label, packs  # plan imports this module, via resources
-
-        return {pack_label(i): pack for i, pack in enumerate(packs(self))}
-
-    @functools.cached_property
-    def alone(self) -> list[str]:
-        """The model point ids whose cells run in jobs of their own, one per chunk."""
-        packed = {model for pack in self.packs.values() for model in pack}
-        return [model for model in self.models if model not in packed]
-
-    def pack_of(self, model_id: str) -> str | None:
-        """The label of the pack a model point runs in, or None when it runs alone."""
-        return next((label for label, pack in self.packs.items() if model_id in pack), None)
-
-    def chunks(self, model_id: str) -> list[Chunk]:
-        """The chunks of a model point's cells (the same in every scenario point)."""
-        return model_chunks(self.config, self.models[model_id].name)
-
-    @functools.cached_property
-    def early(self) -> list[str]:
-        """The scenario point ids whose cells are logged into MLflow by jobs of their
-        own (:func:`negr2.plan.logged_early`)."""
-        from negr2.plan import logged_early
-
-        return [s for s, point in self.scenarios.items() if logged_early(self.config, point.spec)]

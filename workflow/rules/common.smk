@@ -6,11 +6,13 @@ from pathlib import Path
 
 from negr2 import RESULTS_FORMAT
 from negr2.generators import family
-from negr2.chunking import chunk_from_label
 from negr2.config import check_config, results_config
 from negr2.fingerprints import canonical, fingerprint
+from negr2.costs import TableCosts
+from negr2.learned_costs import learned_costs
+from negr2.plan import JobPlan
 from negr2.prompt_exit import exit_promptly
-from negr2.results_folder import check_results_folder
+from negr2.results_folder import check_results_folder, compared_table
 from negr2.sources import package_files
 
 # The checked study (negr2.study.Study): its sweeps expand into points, and each
@@ -25,20 +27,27 @@ try:
     check_results_folder(RESULTS)
 except ValueError as error:
     raise WorkflowError(str(error)) from None
+# An earlier version of the study to compare with (the compare rule), or None.
+COMPARE_WITH = config.get("compare_with")
+try:
+    COMPARE_BASE_TABLE = compared_table(COMPARE_WITH, RESULTS) if COMPARE_WITH else None
+except ValueError as error:
+    raise WorkflowError(str(error)) from None
 SCENARIOS = STUDY.scenarios
 MODELS = STUDY.models
 NEGR2_PACKAGE = NEGR2_ROOT / "src" / "negr2"
-# Cheap cells of a scenario point share a job, a pack (negr2.plan); the others run alone.
-PACKS = STUDY.packs
-ALONE = STUDY.alone
+# Every trial job (a pack of cheap cells, or a chunk of a cell that runs alone), its
+# cells, priority, time and memory, and which cells are logged early: negr2.plan.
+# Estimates learned from the study's last run where it measured them (negr2.learned_costs),
+# else the table's; the packs are always the table's.
+PLAN = JobPlan.from_study(
+    STUDY, learned_costs(Path(RESULTS), STUDY, TableCosts(STUDY.config))
+)
 TRACKING_URI = os.environ.get("MLFLOW_TRACKING_URI") or config["mlflow"]["tracking_uri"]
 # A SQLite store is made by one early job (mlflow_store) and keeps artifacts in a local
 # folder; a tracking server (http://…) makes and keeps its own.
 SQLITE_STORE = TRACKING_URI.startswith("sqlite:")
 ARTIFACT_ROOT = "results/mlartifacts" if SQLITE_STORE else None
-# Cells of long history are logged into MLflow by jobs of their own (track_cell), as
-# soon as their trials are done; the others by the final track job (negr2.plan).
-EARLY = STUDY.early
 # A SQLite store takes one writer at a time: every job that writes it holds the one
 # mlflow_writers unit (raise it with --resources mlflow_writers=N only for a server).
 MLFLOW_WRITES = 1 if SQLITE_STORE else 0
@@ -113,53 +122,25 @@ def store_generation():
 
 
 def trial_priority(wildcards):
-    """The model's configured priority: slow cells start first, so that no long job
-    is left running alone at the end. A pack takes its highest. Among jobs of one
-    priority the longest starts first: a fraction below 1, growing with the job's
-    estimated seconds (negr2.resources.longest_first), breaks the tie."""
-    from negr2 import resources
-
-    model_ids, n_trials = _job_cells(wildcards)
-    scenario = SCENARIOS[wildcards.scenario].spec
-    seconds = _estimated_seconds(wildcards.scenario, model_ids, n_trials)
-    priority = max(MODELS[m].spec["priority"] for m in model_ids)
-    return priority + resources.longest_first(seconds * resources.rows_factor(scenario))
+    """The job's priority (negr2.plan): its models' highest, the longest first."""
+    return _trial_job(wildcards).priority
 
 
 def trial_runtime(wildcards, attempt):
-    """The job's time limit in minutes (SLURM), from its estimated cost; grows with
-    each attempt, so that retries help a job that ran out of time. A trial job's or a
-    pack's."""
-    from negr2 import resources
-
-    seconds = _estimated_seconds(wildcards.scenario, *_job_cells(wildcards))
-    return resources.runtime_minutes(resources.START_SECONDS + seconds, attempt)
-
-
-def _job_cells(wildcards):
-    """A trial job's model point ids and its number of trials: a pack's models over
-    every trial, or one model over its chunk."""
-    if "pack" in wildcards.keys():
-        return PACKS[wildcards.pack], config["trials"]
-    chunk = chunk_from_label(config["trials"], wildcards.chunk)
-    return [wildcards.model], chunk.stop - chunk.start
-
-
-def _estimated_seconds(scenario_id, model_ids, n_trials):
-    """The estimated seconds of ``n_trials`` trials of each model on a scenario point."""
-    from negr2 import resources
-
-    scenario = SCENARIOS[scenario_id].spec
-    return sum(
-        resources.trials_seconds(n_trials, scenario, config, MODELS[m].spec)
-        for m in model_ids
-    )
+    """The job's time limit in minutes (SLURM), longer on each attempt."""
+    return _trial_job(wildcards).runtime(attempt)
 
 
 def trial_mem_mb(wildcards, attempt):
-    from negr2 import resources
+    """The job's memory limit in MB (SLURM), larger on each attempt."""
+    return _trial_job(wildcards).mem_mb(attempt)
 
-    return resources.mem_mb(attempt)
+
+def _trial_job(wildcards):
+    """The plan's job of a trials or trials_pack job."""
+    if "pack" in wildcards.keys():
+        return PLAN.pack_job(wildcards.scenario, wildcards.pack)
+    return PLAN.chunk_job(wildcards.scenario, wildcards.model, wildcards.chunk)
 
 
 def scenario_files(wildcards):
@@ -172,54 +153,24 @@ def scenario_files(wildcards):
 def scenario_draws(wildcards):
     """What draws a scenario point's trials (negr2.generators.ScenarioDraws), keys
     sorted (see study_params): sweep points share their base scenario's seeds."""
-    point = SCENARIOS[wildcards.scenario]
-    return canonical(
-        {
-            "scenario": point.id,
-            "spec": point.spec,
-            "master_seed": config["seed"],
-            "seed_name": point.name,
-        }
-    )
+    return canonical(PLAN.draws(wildcards.scenario))
 
 
 def cell_job(wildcards):
     """What a trials job runs (the fields of negr2.trials.CellJob), keys sorted."""
-    return canonical(_cell_job(wildcards.scenario, wildcards.model))
+    return canonical(PLAN.cell(wildcards.scenario, wildcards.model))
 
 
 def pack_jobs(wildcards):
     """The cells a pack job runs, in order (negr2.trials.CellJob fields), keys sorted."""
     return canonical(
-        [_cell_job(wildcards.scenario, model) for model in PACKS[wildcards.pack]]
+        [PLAN.cell(wildcards.scenario, model) for model in PLAN.packs[wildcards.pack]]
     )
-
-
-def _cell_job(scenario_id, model_id):
-    scenario, model = SCENARIOS[scenario_id], MODELS[model_id]
-    return {
-        "scenario": scenario.name,
-        "scenario_id": scenario.id,
-        "model": model.name,
-        "model_id": model.id,
-        # Only what changes results: a new priority must not rerun the cell.
-        "model_spec": {key: model.spec[key] for key in ("estimator", "params")},
-        "preprocessing": model.spec.get("preprocessing", config["preprocessing"]),
-        "ablations": config["ablations"],
-        # As written, not resolved: the params of earlier results stay the same.
-        "split": STUDY.raw_split(scenario_id),
-    }
 
 
 def trial_chunk_files(wildcards=None):
     """Every trials file: each chunk of each cell that runs alone, each pack (once)."""
-    return list(
-        dict.fromkeys(
-            path
-            for scenario, model in STUDY.cells
-            for path in _cell_files(scenario, model)
-        )
-    )
+    return [f"{RESULTS}/{job.path}" for job in PLAN.jobs]
 
 
 def cell_trial_files(wildcards):
@@ -239,26 +190,26 @@ def study_cells():
 
 
 def _cell_files(scenario, model):
-    pack = STUDY.pack_of(model)
-    if pack is None:
-        return [
-            f"{RESULTS}/trials/{scenario}/{model}/{chunk.label}.parquet"
-            for chunk in STUDY.chunks(model)
-        ]
-    return [f"{RESULTS}/trials/{scenario}/{pack}.parquet"]
+    return [f"{RESULTS}/{job.path}" for job in PLAN.cell_jobs(scenario, model)]
+
+
+def compare_files(*names):
+    """The compare rule's files of these names (the report takes its section, track its
+    table and figure); none without the compare_with key, which leaves the DAG as it is
+    without the rule."""
+    return [rules.compare.output[name] for name in names] if COMPARE_WITH else []
 
 
 def early_cell_runs(wildcards=None):
     """The run files of the cells logged early, each by its own track_cell job."""
     return [
         f"{RESULTS}/mlflow/{scenario}/{model}.json"
-        for scenario in EARLY
-        for model in MODELS
+        for scenario, model in PLAN.early_cells
     ]
 
 
 # Above every trial job: a finished cell is logged while the others run.
-TRACK_CELL_PRIORITY = 1 + max(point.spec["priority"] for point in MODELS.values())
+TRACK_CELL_PRIORITY = PLAN.track_cell_priority
 
 
 def check_model_params():
@@ -324,3 +275,104 @@ def print_unreachable_server():
             "file is written; start the server (make tracking-server) or point "
             "MLFLOW_TRACKING_URI at one that runs, then rerun: only tracking will run."
         )
+
+
+def write_run_plan():
+    """Write results/<study>/plan.json, which ``negr2 status`` reads: every trial job's
+    file, log, cells and estimated seconds, and when this run started."""
+    from negr2.plan import START_SECONDS
+    from negr2.progress import PlannedJob, write_plan
+
+    jobs = [
+        PlannedJob(
+            file=f"{RESULTS}/{job.path}",
+            log=f"{RESULTS}/logs/{Path(job.path).with_suffix('.log')}",
+            cells=tuple(f"{job.scenario}/{model}" for model in job.models),
+            trials=len(job.trials),
+            # As the plan ranks jobs: scaled with the scenario point's training rows.
+            seconds=START_SECONDS
+            + PLAN.costs.ranking(job.seconds, SCENARIOS[job.scenario].spec),
+        )
+        for job in PLAN.jobs
+    ]
+    workers = workflow.nodes or workflow.cores
+    write_plan(Path(RESULTS, "plan.json"), STUDY.name, jobs, workers)
+
+
+def check_cluster_limits():
+    """Stop before the first SLURM submission when a trial job (or a group of them)
+    asks for more time, CPUs or memory than its partition allows (negr2.partition).
+    Local runs skip the check."""
+    plugin = workflow.executor_plugin
+    if plugin is None or plugin.cli_prefix != "slurm":
+        return
+    from negr2.partition import misfits, read_limits
+
+    requests = [
+        _slurm_request(job)
+        for job in workflow.dag.get_jobs_or_groups()
+        if not job.is_local and any(workflow.dag.needrun(j) for j in _members(job))
+    ]
+    try:
+        limits = {p: read_limits(p) for p in {r.partition for r in requests}}
+    except RuntimeError as error:
+        raise WorkflowError(f"negr2: cannot read SLURM's partitions: {error}") from None
+    lines = misfits(requests, limits)
+    if lines:
+        more = f"\n(and {len(lines) - 5} more)" if len(lines) > 5 else ""
+        raise WorkflowError("\n".join(lines[:5]) + more)
+
+
+def _members(job):
+    return job.jobs if job.is_group() else [job]
+
+
+def _slurm_request(job):
+    """What one SLURM submission asks for, and the study keys that change it."""
+    from negr2.partition import Request
+
+    resources = job.resources
+    if job.is_group():
+        name = f"group job '{job.groupid}' ({len(job.jobs)} trial jobs)"
+        key = "fewer trial jobs per group (group-components) or no group"
+        keys = {"time": key, "cpus": key, "memory": key}
+    else:
+        wildcards = ", ".join(f"{k}={v}" for k, v in job.wildcards.items())
+        name = f"trial job {job.rule.name} ({wildcards})"
+        keys = _trial_job_keys(job)
+    return Request(
+        job=name,
+        minutes=float(resources.get("runtime") or 0),
+        cpus=int(resources.get("cpus_per_task") or job.threads),
+        mem_mb=int(resources.get("mem_mb") or 0),
+        partition=str(resources.get("slurm_partition") or ""),
+        keys=keys,
+    )
+
+
+def _trial_job_keys(job):
+    """The study keys that shorten a trial job, or make it ask for less."""
+    from negr2.plan import MIN_RUNTIME_MINUTES, PACK_SECONDS
+
+    elsewhere = (
+        "or another partition (slurm_partition in the profile's default-resources)"
+    )
+    if "pack" in job.wildcards.keys():
+        models = PLAN.packs[job.wildcards.pack]
+        time = (
+            f"models.<model>.chunks of 2 or more takes a model out of the pack "
+            f"({', '.join(models)}; a pack holds up to {PACK_SECONDS:g} s of estimates "
+            f"and asks at least {MIN_RUNTIME_MINUTES} min), {elsewhere}"
+        )
+    else:
+        model = job.wildcards.model
+        count = len(PLAN.chunks(model))
+        time = (
+            f"raise models.{model}.chunks (now {count}) for shorter jobs, or set "
+            f"models.{model}.seconds_per_trial if its estimate is too high, {elsewhere}"
+        )
+    return {
+        "time": time,
+        "cpus": f"cpus_per_task in the profile's default-resources, {elsewhere}",
+        "memory": f"set-resources {job.rule.name}:mem_mb=... in the profile, {elsewhere}",
+    }

@@ -5,6 +5,7 @@ rule report:
         summary=rules.aggregate.output.summary,
         comparisons=rules.aggregate.output.comparisons,
         claims=rules.aggregate.output.claims,
+        compare=compare_files("section"),
     output:
         html=report(
             f"{RESULTS}/report.html",

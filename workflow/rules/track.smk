@@ -73,6 +73,7 @@ rule track:
         trials=rules.aggregate.output.trials,
         summary=rules.aggregate.output.summary,
         report=rules.report.output.html,
+        compare=compare_files("table", "markdown", "figure", "html"),
     output:
         runs=f"{RESULTS}/mlflow-runs.json",
     log:

@@ -22,7 +22,7 @@ rule trials:
     benchmark:
         f"{RESULTS}/benchmarks/trials/{{scenario}}/{{model}}/{{chunk}}.tsv"
     wildcard_constraints:
-        model="|".join(map(re.escape, ALONE)) or "^$",
+        model="|".join(map(re.escape, PLAN.alone)) or "^$",
     priority: trial_priority
     conda:
         "../../envs/negr2.yaml"

@@ -26,6 +26,8 @@ def run(inputs: Any, outputs: Any, params: Any, config: Mapping[str, Any], check
     summary = pd.read_csv(inputs.summary)
     comparisons = pd.read_csv(inputs.comparisons)
     claims = pd.read_csv(inputs.claims)
+    # The compare rule's section (with compare_with): its own HTML, shown as it is.
+    versus = Path(inputs.compare[0]).read_text(encoding="utf-8") if inputs.compare else None
     figs = study_figures(trials, summary, study, comparisons)
     drawn = {stem: fig.figure for stem, fig in figs.items()}
     save_figures(drawn, {stem: fig.caption for stem, fig in figs.items()}, outputs.figures)
@@ -38,5 +40,6 @@ def run(inputs: Any, outputs: Any, params: Any, config: Mapping[str, Any], check
         comparisons=comparisons,
         figs=figs,
         claims=claims,
+        versus=versus,
     )
     files.write_text(outputs.html, html)

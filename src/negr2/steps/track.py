@@ -28,7 +28,7 @@ def run(inputs: Any, outputs: Any, params: Any, config: Mapping[str, Any]) -> No
             Study.from_config(results_config(config)),
             read_cells(inputs.trials, text_as_categories=True),
             pd.read_csv(inputs.summary),
-            artifacts=[inputs.summary, inputs.report],
+            artifacts=[inputs.summary, inputs.report, *inputs.compare],
             artifact_root=params.artifact_root,
             source=params.source,
             study_file=config,

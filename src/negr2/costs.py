@@ -1,18 +1,19 @@
-"""Cluster resources of a trial job (SLURM's time and memory), from its estimated cost.
+"""What a trial job is estimated to cost: the one source of the job plan's estimates.
 
-A job's runtime is twice its estimated seconds (imports plus fits), at least five
-minutes, and grows with Snakemake's ``attempt``, so that ``retries`` gives a job that
-ran out of time a longer limit. Trial jobs hold one trial's data and their rows, so
-memory does not depend on the study's size (under 300 MB measured per job).
+:class:`negr2.plan.JobPlan` asks a :class:`CostModel` how long a cell's trials take; it
+packs cheap cells, sets time limits and orders jobs from the answers. The estimates of
+today come from a table (:class:`TableCosts`); an estimate learnt from measured timings
+is another :class:`CostModel`, handed to :meth:`negr2.plan.JobPlan.from_study`.
+
+Standard library only: the Snakefile plans the jobs on every ``snakemake`` call.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
-from negr2.study import resolve_split
+from negr2.splits import resolve_split
 
 # Seconds per trial (one fit, its predictions and scores, post's shape) of the slow
 # estimators measured on a 2-core workstation; every other estimator gets
@@ -25,9 +26,43 @@ KNOWN_SECONDS = {
     "negr2.models.KerasMLP": 1.5,
 }
 DEFAULT_SECONDS = 0.002
-START_SECONDS = 10.0  # interpreter start and imports
-MIN_RUNTIME_MINUTES = 5
-MEM_MB = 1000  # per attempt
+#: The training rows of the post's scenario, at which KNOWN_SECONDS were measured.
+POST_TRAIN_ROWS = 160
+
+
+class CostModel(Protocol):
+    """Where the job plan's estimates come from."""
+
+    def seconds(
+        self, n_trials: int, scenario: Mapping[str, Any], model: Mapping[str, Any]
+    ) -> float:
+        """Estimated seconds of ``n_trials`` trials of one model point (its spec) on one
+        scenario point (its spec): the fits, predictions and scores, without start-up.
+        Packs and time limits are planned from it."""
+        ...
+
+    def ranking(self, job_seconds: float, scenario: Mapping[str, Any]) -> float:
+        """The seconds that rank a job of ``job_seconds`` (the sum of its cells'
+        :meth:`seconds`) on this scenario point among the jobs of its priority: the
+        longest starts first."""
+        ...
+
+
+class TableCosts:
+    """Estimates from :data:`KNOWN_SECONDS` (a model's ``seconds_per_trial`` overrides
+    them), for the study's ``config`` (its split and ablations multiply the fits)."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.config = config
+
+    def seconds(
+        self, n_trials: int, scenario: Mapping[str, Any], model: Mapping[str, Any]
+    ) -> float:
+        return trials_seconds(n_trials, scenario, self.config, model)
+
+    def ranking(self, job_seconds: float, scenario: Mapping[str, Any]) -> float:
+        # The table's seconds are the post's: a fit on more training rows takes longer.
+        return job_seconds * rows_factor(scenario)
 
 
 def seconds_per_fit(model: Mapping[str, Any]) -> float:
@@ -62,29 +97,8 @@ def trials_seconds(
     return n_trials * fits_per_trial(scenario, config) * seconds_per_fit(model)
 
 
-#: The training rows of the post's scenario, at which KNOWN_SECONDS were measured.
-POST_TRAIN_ROWS = 160
-
-
 def rows_factor(scenario: Mapping[str, Any]) -> float:
     """How much longer a fit takes on this scenario point than on the post's: about in
     proportion to its training rows (a sweep of ``n_train`` from 20 to 640 spans 32
     times). Orders jobs; packs and time limits keep the per-model estimate."""
     return scenario.get("n_train", POST_TRAIN_ROWS) / POST_TRAIN_ROWS
-
-
-def longest_first(seconds: float) -> float:
-    """A fraction in [0, 1) that grows with a job's estimated seconds: added to the
-    integer priority of its models, it starts the longest of equal-priority jobs first,
-    so that a long job does not run alone at the end."""
-    return seconds / (seconds + 3600.0)
-
-
-def runtime_minutes(seconds: float, attempt: int) -> int:
-    """A job's time limit: twice the estimate, at least five minutes, times attempt."""
-    return attempt * max(MIN_RUNTIME_MINUTES, math.ceil(2 * seconds / 60))
-
-
-def mem_mb(attempt: int) -> int:
-    """A job's memory limit, times attempt."""
-    return attempt * MEM_MB
