@@ -158,7 +158,9 @@ def _disagreements(comparison: pd.DataFrame | None) -> int:
     """How many of the published values (negative % and mean R²) do not agree."""
     if comparison is None or comparison.empty:
         return 0
-    return int((~comparison["neg_pct_agrees"]).sum() + (~comparison["mean_r2_agrees"]).sum())
+    return int(
+        (~comparison["negative_r2_pct_agrees"]).sum() + (~comparison["mean_r2_agrees"]).sum()
+    )
 
 
 def _design_text(study: Study, design: figures.Design) -> str:

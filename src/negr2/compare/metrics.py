@@ -12,9 +12,9 @@ from negr2.columns import TIMES, TRIAL_METRICS
 METRICS: tuple[str, ...] = tuple(TRIAL_METRICS)
 #: The metrics measured in seconds: compared, never part of "identical" or the verdict.
 TIMINGS: tuple[str, ...] = tuple(TIMES)
-#: The share of ok trials whose test R² is negative, in percent (as ``neg_pct`` in
+#: The share of ok trials whose test R² is negative, in percent (as ``negative_r2_pct`` in
 #: summary.csv), and the share of trials that failed.
-NEGATIVE_SHARE = "neg_pct"
+NEGATIVE_SHARE = "negative_r2_pct"
 FAILED_SHARE = "failed_pct"
 #: The quantities compared, in the table's order.
 QUANTITIES: tuple[str, ...] = (*METRICS, NEGATIVE_SHARE, FAILED_SHARE)
