@@ -222,18 +222,19 @@ def test_strict_mode_fails_naming_every_missing_number(tmp_path, switch):
     (tmp_path / "numbers.tex").write_text(numbers_tex(summary_table(), "demo"))
     body = "\\input{numbers.tex}\n"
     body += "\\negrstricttrue\n" if switch == "document" else ""
-    body += "BEGIN\nFine: \\NegPct{s}{A}. Missing: \\NegPct{s}{B}, \\MeanRsq[other]{t}{A}."
+    body += "BEGIN\nFine: \\NegPct{s}{A}. Missing: \\NegPct{s}{B}, \\MeanRsq[other]{t}{A}, "
+    body += "\\NegrIf{no-such-claim}{yes}{no}."
     pretex = "\\def\\negrstrictbuild{}" if switch == "build" else ""
     done, _ = compile_tex(tmp_path, body, pretex=pretex)
     assert done.returncode != 0
     log = done.stdout.replace("\n", "")
     assert (
         "Package negr2 Error: Missing numbers: NegPct@s@B (study demo) MeanRsq@t@A (study other)"
-        in log
+        " ClaimHolds@no-such-claim (study demo)" in log
     )
     # Without strict mode the same document compiles, with its ?? and warnings.
     done, text = compile_tex(tmp_path, body.replace("\\negrstricttrue", ""))
-    assert done.returncode == 0 and "Missing: ??, ??." in text
+    assert done.returncode == 0 and "Missing: ??, ??, ??." in text
 
 
 @pytest.mark.e2e

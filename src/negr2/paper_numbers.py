@@ -33,24 +33,30 @@ import pandas as pd
 
 from negr2.claims import HOLDS, VERDICTS
 from negr2.columns import FULL
+from negr2.metrics import metric
 from negr2.paper_tables import escape_latex, is_missing
 
 if TYPE_CHECKING:
     from negr2.study import Study
 
+
+def _with_interval(macro: str, columns: tuple[str, ...], decimals: int) -> dict:
+    """The macros of a statistic and of its interval's bounds, ``macro``, ``macro``Lo and
+    ``macro``Hi, for its ``columns`` (:meth:`negr2.metrics.Metric.statistic_columns`)."""
+    names = (macro, f"{macro}Lo", f"{macro}Hi")
+    return {name: (column, decimals) for name, column in zip(names, columns, strict=True)}
+
+
+_R2 = metric("r2")
 #: Macro name -> (summary column, decimals); R² values use 3 decimals, percentages 1.
 MACROS = {
-    "NegPct": ("negative_r2_pct", 1),
-    "NegPctLo": ("negative_r2_pct_lo", 1),
-    "NegPctHi": ("negative_r2_pct_hi", 1),
-    "MeanRsq": ("mean_r2", 3),
-    "MeanRsqLo": ("mean_r2_lo", 3),
-    "MeanRsqHi": ("mean_r2_hi", 3),
+    **_with_interval("NegPct", _R2.statistic_columns("negative_share"), 1),
+    **_with_interval("MeanRsq", _R2.statistic_columns("mean_ci"), 3),
     "MedianRsq": ("median_r2", 3),
     "StdRsq": ("std_r2", 3),
     "TheoryRsq": ("theory_r2", 4),
     "NTrials": ("n_ok", 0),
-    # against the training mean (oos_r2) and on negative targets (negative_target_recall, a share)
+    # against the training mean (oos_r2) and on negative targets (a share)
     "NegOosPct": ("negative_oos_r2_pct", 1),
     "MeanOosRsq": ("mean_oos_r2", 3),
     "NegRecall": ("mean_negative_target_recall", 3),
