@@ -11,10 +11,16 @@ A). For every trial job, estimated ÷ measured seconds (Snakemake's benchmark ``
 run): the table's estimate is the fits plus START_SECONDS of start-up (what its time
 limit is made of), the learned one is its seconds (measured start-up included). Prints
 the median ratio and the share of jobs within ±25 % for each.
+
+    python bench/bench_estimates.py STUDY.yaml --learn-from A --measured B
+
+compares two finished runs' results folders (results/<study>) instead: the costs learned
+from A against B's measured seconds.
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import statistics
 import subprocess
@@ -54,28 +60,51 @@ def describe(name: str, values: list[float]) -> str:
             f"{len(values)} jobs ({spread}), {within:.0%} within ±25%")  # fmt: skip
 
 
+def estimates(path: Path, learn_from: Path | None) -> tuple[Study, dict, dict]:
+    """The study of ``path``, the table's estimate of each job and the one learned from
+    results folder ``learn_from`` (empty without one)."""
+    config = yaml.safe_load(path.read_text())
+    validate(config, str(REPO / "workflow" / "schemas" / "config.schema.yaml"))
+    study = Study.from_config(config)
+    before = {job.path: START_SECONDS + job.seconds for job in JobPlan.from_study(study).jobs}
+    if learn_from is None:
+        return study, before, {}
+    plan = JobPlan.from_study(study, learned_costs(learn_from, study, TableCosts(study.config)))
+    return study, before, {job.path: job.seconds for job in plan.jobs}
+
+
+def two_runs(path: Path) -> None:
+    """Run A, then B learning from A; print the ratios of both estimates."""
+    study, before, _ = estimates(path, None)
+    with tempfile.TemporaryDirectory(prefix="negr2-estimates-") as tmp:
+        first, second = Path(tmp, "a"), Path(tmp, "b")
+        run(path.resolve(), first)
+        a = first / "results" / study.name
+        b = second / "results" / study.name
+        b.mkdir(parents=True)
+        shutil.copy(a / "summary.csv", b / "summary.csv")
+        shutil.copytree(a / "benchmarks" / "trials", b / "benchmarks" / "trials")
+        _, _, after = estimates(path, b)
+        shutil.rmtree(b / "benchmarks")
+        run(path.resolve(), second)
+        print(describe(f"{study.name}, table (run A)", ratios(before, a)))
+        print(describe(f"{study.name}, table (run B)", ratios(before, b)))
+        print(describe(f"{study.name}, learned from A (run B)", ratios(after, b)))
+
+
 def main() -> None:
-    for path in sys.argv[1:]:
-        config = yaml.safe_load(Path(path).read_text())
-        validate(config, str(REPO / "workflow" / "schemas" / "config.schema.yaml"))
-        study = Study.from_config(config)
-        table = TableCosts(study.config)
-        before = {job.path: START_SECONDS + job.seconds for job in JobPlan.from_study(study).jobs}
-        with tempfile.TemporaryDirectory(prefix="negr2-estimates-") as tmp:
-            first, second = Path(tmp, "a"), Path(tmp, "b")
-            run(Path(path).resolve(), first)
-            a = first / "results" / study.name
-            b = second / "results" / study.name
-            b.mkdir(parents=True)
-            shutil.copy(a / "summary.csv", b / "summary.csv")
-            shutil.copytree(a / "benchmarks" / "trials", b / "benchmarks" / "trials")
-            plan = JobPlan.from_study(study, learned_costs(b, study, table))
-            after = {job.path: job.seconds for job in plan.jobs}
-            shutil.rmtree(b / "benchmarks")
-            run(Path(path).resolve(), second)
-            print(describe(f"{study.name}, table (run A)", ratios(before, a)))
-            print(describe(f"{study.name}, table (run B)", ratios(before, b)))
-            print(describe(f"{study.name}, learned from A (run B)", ratios(after, b)))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("configs", type=Path, nargs="+")
+    parser.add_argument("--learn-from", type=Path, help="a finished run's results folder")
+    parser.add_argument("--measured", type=Path, help="another finished run's results folder")
+    args = parser.parse_args()
+    for path in args.configs:
+        if args.learn_from is None or args.measured is None:
+            two_runs(path)
+            continue
+        study, before, after = estimates(path, args.learn_from)
+        print(describe(f"{study.name}, table", ratios(before, args.measured)))
+        print(describe(f"{study.name}, learned", ratios(after, args.measured)))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time negr2.metrics' r2, rmse and mae against scikit-learn's, on trial-sized splits.
+"""Time negr2.metrics' r2, rmse, mae and medae against scikit-learn's, on trial-sized splits.
 
     python bench/bench_metrics.py            # 10,000 calls each, best of 3
 
@@ -14,7 +14,12 @@ import argparse
 import timeit
 
 import numpy as np
-from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_error
+from sklearn.metrics import (
+    mean_absolute_error,
+    median_absolute_error,
+    r2_score,
+    root_mean_squared_error,
+)
 
 from negr2 import metrics
 
@@ -22,6 +27,7 @@ PAIRS = {
     "r2": (metrics.r2, r2_score),
     "rmse": (metrics.rmse, root_mean_squared_error),
     "mae": (metrics.mae, mean_absolute_error),
+    "medae": (metrics.medae, median_absolute_error),
 }
 
 
@@ -41,7 +47,7 @@ def main() -> None:
             a = best_seconds(ours, y_true, y_pred, args.calls)
             b = best_seconds(sklearn, y_true, y_pred, args.calls)
             print(
-                f"{rows:>4} rows, {name:<4}: negr2 {a:.3f} s, scikit-learn {b:.3f} s "
+                f"{rows:>4} rows, {name:<5}: negr2 {a:.3f} s, scikit-learn {b:.3f} s "
                 f"per {args.calls:,} calls ({b / a:.0f}x)"
             )
 

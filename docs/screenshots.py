@@ -4,7 +4,7 @@ Starts ``mlflow ui`` on the study's store, bound to 127.0.0.1 on a free port, op
 Debian's headless Chromium (``apt-get install chromium chromium-driver``) and saves:
 
 - mlflow-experiment.png: the study's experiment, its runs table with the cell runs;
-- mlflow-compare.png: the current cell runs side by side (neg_pct, mean_r2, ... columns);
+- mlflow-compare.png: the current cell runs side by side (negative_r2_pct, mean_r2, ... columns);
 - mlflow-metric.png: one cell run's Model metrics tab: its test R² trial by trial (step =
   trial).
 
@@ -49,9 +49,9 @@ CURRENT = "tags.`negr2.current` = 'true'"
 EXPERIMENT_TAGS = ("negr2.scenario", "negr2.model", "negr2.current")
 # Metric columns of the compare view, with their widths in pixels (full values, 1400 px).
 COMPARE_METRICS = {
-    "neg_pct": 90,
-    "neg_pct_lo": 112,
-    "neg_pct_hi": 112,
+    "negative_r2_pct": 90,
+    "negative_r2_pct_lo": 112,
+    "negative_r2_pct_hi": 112,
     "mean_r2": 128,
     "median_r2": 128,
 }

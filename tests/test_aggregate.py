@@ -108,7 +108,7 @@ def test_summary_rows_columns_and_means(tiny_trials):
         "delta_r2_hi",
         "theory_r2",
         "mean_r2",
-        "neg_pct",
+        "negative_r2_pct",
         "mean_oos_r2",
         "mean_msle",
         "n_msle_undefined",

@@ -78,6 +78,10 @@ def test_ridge_alpha_1_against_1000_on_a_linear_signal_moved_by_the_direct_diffe
     direct = _ridge_r2_by_hand(SIGNAL, 11, 60, 1000.0) - _ridge_r2_by_hand(SIGNAL, 11, 60, 1.0)
     assert row["delta"] == pytest.approx(direct.mean(), rel=1e-9)
     assert row["delta_hi"] < 0  # shrinking a real signal away costs R²
+    # Which way is better comes from the metric registry: R² higher, RMSE lower.
+    rows = comparison.table.set_index("quantity")
+    assert rows.loc["r2", "direction"] == "worse"
+    assert rows.loc["rmse", "delta"] > 0 and rows.loc["rmse", "direction"] == "worse"
 
 
 def test_dropping_a_feature_on_noise_moves_r2_as_the_closed_form_says():

@@ -72,7 +72,7 @@ def test_current_runs_against_those_they_superseded(store, tmp_path, capsys):
     from_files = _table(tmp_path, capsys, tables["first"], tables["second"])
     ridge_files = from_files[(from_files["model_id"] == "Ridge")].set_index("quantity")
     ridge_mlflow = table[table["model_id"] == "Ridge"].set_index("quantity")
-    for quantity in ("r2", "rmse", "neg_pct", "failed_pct"):
+    for quantity in ("r2", "rmse", "negative_r2_pct", "failed_pct"):
         for column in ("base", "new", "delta", "delta_lo", "delta_hi", "p"):
             assert ridge_mlflow.loc[quantity, column] == pytest.approx(
                 ridge_files.loc[quantity, column], rel=1e-9
@@ -127,3 +127,42 @@ def test_an_unreachable_server_is_named(capsys):
     status, _, err = _run(capsys, "--mlflow", "versions", "--tracking-uri", "http://127.0.0.1:9")
     assert status == 2 and err.count("\n") == 1
     assert "http://127.0.0.1:9 did not answer" in err
+
+
+def test_two_study_runs_compare_their_current_cells(store, tmp_path, capsys):
+    uri, _, _ = store
+    client = MlflowClient(uri)
+    study_runs = []
+    for name in ("versions", "other"):
+        experiment = client.get_experiment_by_name(name).experiment_id
+        [run] = client.search_runs([experiment], "tags.`negr2.kind` = 'study'")
+        study_runs.append(f"runs:/{run.info.run_id}")
+    table = _table(tmp_path, capsys, *study_runs, "--tracking-uri", uri)
+    cells = table[table["quantity"] == "r2"].set_index("model_id")
+    assert set(cells.index) == {"OLS", "Ridge", "Lasso"}  # the current cells, not KNN
+    assert set(cells["pairing"]) == {"unpaired"}
+
+
+def test_an_unknown_run_is_named(store, capsys):
+    uri, _, _ = store
+    status, _, err = _run(capsys, "runs:/0123456789abcdef", "experiments:/versions",
+                          "--tracking-uri", uri)  # fmt: skip
+    assert status == 2 and "runs:/0123456789abcdef: no such run" in err
+
+
+def test_a_run_logged_before_the_renames_is_read_by_todays_names(tmp_path):
+    # Results format 2 logged neg_recall and mae_neg; compare reads them as today's metrics.
+    from negr2.compare.mlflow_versions import run_trials
+
+    client = MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    experiment = client.create_experiment("old", artifact_location=str(tmp_path / "art"))
+    run = client.create_run(experiment).info.run_id
+    client.log_param(run, "trials", 2)
+    history = {"r2": [0.1, -0.2], "neg_recall": [0.5, 1.0], "drop:x0/mae_neg": [0.7, 0.3]}
+    for name, values in history.items():
+        for step, value in enumerate(values):
+            client.log_metric(run, name, value, step=step)
+    trials = run_trials(client, client.get_run(run)).set_index(["ablation", "trial"])
+    assert trials.loc[("full", 1), "negative_target_recall"] == 1.0
+    assert trials.loc[("drop:x0", 0), "negative_target_mae"] == 0.7
+    assert "neg_recall" not in trials.columns

@@ -19,9 +19,12 @@ import yaml
 from conftest import REPO
 
 from negr2.generators.registry import builtins
+from negr2.metrics import REGISTRY, Metric
 
 SCHEMA = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
 README = (REPO / "config/README.md").read_text()
+#: README's table of metrics (its rows name metrics, not config keys).
+METRICS_SECTION = re.search(r"(?ms)^### Metrics$.*?(?=^## )", README).group(0)
 #: The scenario keys the built-in generators take (the schema leaves them to them).
 GENERATOR_KEYS = {key for generator in builtins().values() for key in generator.params}
 
@@ -43,7 +46,8 @@ def _keys(node: Any) -> Iterator[str]:
 def _documented() -> set[str]:
     """The keys of README's tables: the first cell of each row, in backticks (the last
     part of a dotted key such as ``drop_random.k``)."""
-    return {m.split(".")[-1] for m in re.findall(r"^\| `([\w.]+)` \|", README, flags=re.M)}
+    keys = README.replace(METRICS_SECTION, "")
+    return {m.split(".")[-1] for m in re.findall(r"^\| `([\w.]+)` \|", keys, flags=re.M)}
 
 
 def test_schema_has_keys_to_check():
@@ -71,6 +75,25 @@ def test_licence_matches_pyproject():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     assert project["license"] == {"text": "MIT"}
     assert (REPO / "LICENSE").read_text().startswith("MIT License\n")
+
+
+def _metric_row(metric: Metric) -> str:
+    """The row README's metrics table gives ``metric``."""
+    better = {True: "higher", False: "lower", None: "—"}[metric.higher_is_better]
+    counts = [metric.undefined_count] if metric.undefined_count and metric.in_trials else []
+    summary = ", ".join(f"`{c}`" for c in (*metric.summary_columns, *counts)) or "—"
+    return (
+        f"| `{metric.name}` | {better} | {metric.undefined or 'never'} | {summary} | "
+        f"{'yes' if metric.claims else 'no'} | {metric.meaning} |"
+    )
+
+
+def test_the_metrics_table_is_the_registry():
+    rows = re.findall(r"^\| `.*$", METRICS_SECTION, flags=re.M)
+    expected = [_metric_row(metric) for metric in REGISTRY.values()]
+    missing = "\n".join(row for row in expected if row not in rows)
+    assert not missing, f"config/README.md's metrics table needs these rows:\n{missing}"
+    assert rows == expected, "config/README.md's metrics table: rows to remove or reorder"
 
 
 # ---------------------------------------------------------------------------------------

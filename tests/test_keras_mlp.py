@@ -17,7 +17,7 @@ from sklearn.base import clone, is_regressor
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from negr2 import generators, models, trials
+from negr2 import columns, generators, models, trials
 from negr2.models import KerasMLP
 
 # Each test trains networks for seconds: out of the fast lane.
@@ -243,4 +243,4 @@ def test_diverging_fit_is_a_failed_trial_not_a_crash():
         assert out["status"].tolist() == [status, status]
     failed = trials.run_cell(data, trials.CellJob("t", "t", "N", "N", diverging), range(1))
     assert failed["error"].iloc[0].startswith("FloatingPointError: training diverged")
-    assert failed[list(trials.SCORES)].isna().all().all()
+    assert failed[list(columns.SCORES)].isna().all().all()

@@ -77,7 +77,7 @@ def mean_r2(workdir: Path, study: str, scenario: str, model: str, ablation: str 
     return float(cell["r2"].mean())
 
 
-def neg_pct(workdir: Path, study: str, scenario: str, model: str) -> float:
+def negative_r2_pct(workdir: Path, study: str, scenario: str, model: str) -> float:
     trials = pd.read_parquet(workdir / "results" / study / "trials.parquet")
     cell = trials[
         (trials["scenario_id"] == scenario)
@@ -216,7 +216,7 @@ def test_manuscript_shows_current_numbers_and_rebuilds_narrowly(tmp_path):
     assert bracketed(text, "SIZE") == f"{size:.3f}"
     assert (
         bracketed(text, "SIZENEG")
-        == f"{neg_pct(tmp_path, 'sample-size', 'noise@n_train=40', 'Ridge'):.1f}"
+        == f"{negative_r2_pct(tmp_path, 'sample-size', 'noise@n_train=40', 'Ridge'):.1f}"
     )
     ablation = mean_r2(tmp_path, "ablation", "correlated", "Lasso")
     assert bracketed(text, "ABL") == f"{ablation:.3f}"

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from sklearn.metrics import (
     mean_absolute_error,
     mean_squared_log_error,
+    median_absolute_error,
     r2_score,
     root_mean_squared_error,
 )
 
-from negr2 import metrics
+from negr2 import metrics, stats
 
 SEEDS = [0, 1, 2, 3, 17, 2025]
 
@@ -36,11 +39,12 @@ def _pairs() -> list[tuple[np.ndarray, np.ndarray]]:
         (metrics.r2, r2_score),
         (metrics.rmse, root_mean_squared_error),
         (metrics.mae, mean_absolute_error),
+        (metrics.medae, median_absolute_error),
     ],
-    ids=["r2", "rmse", "mae"],
+    ids=["r2", "rmse", "mae", "medae"],
 )
 def test_fast_metrics_equal_sklearn_bit_for_bit(ours, sklearn):
-    # negr2 keeps its own r2, rmse and mae for speed (see negr2.metrics): they must give
+    # negr2 keeps its own r2, rmse, mae and medae for speed (see negr2.metrics): they must give
     # scikit-learn's very floats, or the trials tables would change with the swap.
     for y_true, y_pred in _pairs():
         assert ours(y_true, y_pred) == sklearn(y_true, y_pred)
@@ -96,10 +100,11 @@ ALL = [
     metrics.r2,
     metrics.rmse,
     metrics.mae,
+    metrics.medae,
     metrics.msle,
     lambda y_true, y_pred: metrics.oos_r2(y_true, y_pred, 0.0),
 ]
-ALL_IDS = ["r2", "rmse", "mae", "msle", "oos_r2"]
+ALL_IDS = ["r2", "rmse", "mae", "medae", "msle", "oos_r2"]
 
 
 @pytest.mark.parametrize("func", ALL, ids=ALL_IDS)
@@ -189,3 +194,94 @@ def test_msle_by_hand():
 )
 def test_msle_undefined_for_negative_values_is_nan(y_true, y_pred):
     assert np.isnan(metrics.msle(np.asarray(y_true), np.asarray(y_pred)))
+
+
+# --- the registry ----------------------------------------------------------------------
+
+
+def _fold(seed: int) -> metrics.Fold:
+    rng = np.random.default_rng(seed)
+    y_train, y_test = rng.normal(0.4, 1.0, size=60), rng.normal(0.4, 1.0, size=25)
+    y_fit = y_train + rng.normal(scale=0.5, size=60)
+    return metrics.Fold(y_train, y_test, y_fit, y_test + rng.normal(scale=1.5, size=25))
+
+
+#: Each metric scikit-learn has, as scikit-learn computes it on a fold.
+SKLEARN = {
+    "r2": lambda f: r2_score(f.y_test, f.y_pred),
+    "rmse": lambda f: root_mean_squared_error(f.y_test, f.y_pred),
+    "mae": lambda f: mean_absolute_error(f.y_test, f.y_pred),
+    "medae": lambda f: median_absolute_error(f.y_test, f.y_pred),
+    "r2_train": lambda f: r2_score(f.y_train, f.y_fit),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SKLEARN))
+def test_registered_scores_equal_sklearn_on_a_fold(name):
+    # Each entry scores the right rows: test or training predictions, against their targets.
+    for seed in SEEDS:
+        fold = _fold(seed)
+        assert metrics.metric(name).score(fold) == SKLEARN[name](fold)
+
+
+def test_registered_oos_r2_takes_the_training_mean():
+    fold = _fold(7)
+    expected = _oos_r2_formula(fold.y_test, fold.y_pred, fold.y_train.mean())
+    assert metrics.metric("oos_r2").score(fold) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("entry", metrics.REGISTRY.values(), ids=list(metrics.REGISTRY))
+def test_registry_entries_are_complete(entry):
+    assert re.fullmatch(r"[a-z][a-z0-9_]*", entry.name)
+    assert entry.meaning and "|" not in entry.meaning  # one line of a Markdown table
+    assert set(entry.summary) <= set(metrics.STATISTICS)
+    assert entry.folds in metrics.FOLD_RULES
+    assert bool(entry.undefined) == bool(entry.undefined_count) or not entry.in_trials
+    if entry.abs_of:  # derived from a column of the trials, for claims
+        assert metrics.REGISTRY[entry.abs_of].in_trials and entry.claims
+    if entry.claims:  # a timing's differences are noise, not a model's merit
+        assert entry.score is not None or entry.abs_of
+
+
+def test_a_name_is_registered_once():
+    with pytest.raises(ValueError, match="metric 'r2' is registered twice"):
+        metrics.register("r2", "again", higher_is_better=True)(metrics.r2)
+    assert metrics.REGISTRY["r2"].meaning != "again"
+
+
+def test_every_statistic_is_computed_by_the_summary():
+    assert set(stats._STATISTICS) == set(metrics.STATISTICS)
+
+
+def test_summary_columns_never_collide():
+    columns = [c for m in metrics.REGISTRY.values() for c in m.summary_columns]
+    assert len(columns) == len(set(columns))
+
+
+def test_an_unknown_metric_is_named_with_those_there_are():
+    with pytest.raises(ValueError, match=r"unknown metric 'r3'; use one of: r2, oos_r2, rmse"):
+        metrics.metric("r3")
+    with pytest.raises(ValueError, match=r"'mae_neg' \(renamed negative_target_mae in results fo"):
+        metrics.metric("mae_neg")
+
+
+@pytest.mark.parametrize("entry", metrics.REGISTRY.values(), ids=list(metrics.REGISTRY))
+def test_no_name_reads_as_a_negated_loss(entry):
+    # scikit-learn's neg_mean_absolute_error is -MAE: a "neg" in a name reads that way.
+    names = (entry.name, *entry.summary_columns, entry.undefined_count)
+    assert not any(re.search(r"(^|_)neg(_|$)", name) for name in names)
+
+
+# --- medae -----------------------------------------------------------------------------
+
+
+def test_medae_by_hand():
+    # Absolute errors 0, 1, 1, 3, 10: the median is 1 (the mean, 3, feels the 10).
+    assert metrics.medae([0.0, 0.0, 0.0, 0.0, 0.0], [0.0, -1.0, 1.0, 3.0, 10.0]) == 1.0
+    assert metrics.medae([1.0, 2.0], [2.0, 5.0]) == 2.0  # even count: mean of the middle two
+
+
+def test_medae_is_a_claimable_loss_summarised_by_its_mean():
+    medae = metrics.metric("medae")
+    assert medae.higher_is_better is False and medae.claims
+    assert medae.summary_columns == ("mean_medae",)

@@ -14,6 +14,7 @@ from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_err
 from sklearn.preprocessing import StandardScaler
 
 from negr2 import generators, models, trials
+from negr2.metrics import REGISTRY
 
 # --- estimators defined here, imported by path like any configured estimator ----------
 
@@ -142,8 +143,8 @@ N_TRIALS = 6
 # Ids differ from names, to check each column is filled from the right field.
 SCENARIO, SCENARIO_ID = "tiny", "tiny@n_test=10"
 SCORE_COLUMNS = (
-    "r2", "oos_r2", "rmse", "mae", "msle",
-    "neg_recall", "mae_neg", "bias_neg", "pred_neg_share", "r2_train",
+    "r2", "oos_r2", "rmse", "mae", "msle", "negative_target_recall", "negative_target_mae",
+    "negative_target_bias", "negative_prediction_share", "r2_train", "medae",
 )  # fmt: skip
 TIME_COLUMNS = ("fit_seconds", "predict_seconds")
 
@@ -186,12 +187,12 @@ def test_cell_job_defaults_and_frozen():
     assert hash(job) == hash(trials.CellJob("s", "s@a=1", "m", "m@b=2", dict(spec)))
 
 
-def test_columns_are_the_documented_ones():
-    assert trials.COLUMNS == (
-        "scenario", "scenario_id", "model", "model_id", "ablation", "trial", "seed",
-        "r2", "oos_r2", "rmse", "mae", "msle", "neg_recall", "mae_neg", "bias_neg",
-        "pred_neg_share", "r2_train", "fit_seconds", "predict_seconds", "status", "error",
-    )  # fmt: skip
+def test_columns_are_the_keys_the_registrys_metrics_and_the_status():
+    keys = ("scenario", "scenario_id", "model", "model_id", "ablation", "trial", "seed")
+    assert trials.COLUMNS[: len(keys)] == keys
+    metrics = tuple(name for name, entry in REGISTRY.items() if entry.in_trials)
+    assert trials.COLUMNS[len(keys) : -2] == metrics
+    assert trials.COLUMNS[-2:] == ("status", "error")
 
 
 def test_run_cell_linear_regression_matches_sklearn(data):
@@ -273,7 +274,15 @@ def test_run_cell_records_failed_fits_and_goes_on(data):
     assert (out["status"] == "failed").tolist() == expected_fail
     failed, ok = out[out["status"] == "failed"], out[out["status"] == "ok"]
     assert (failed["error"] == "RuntimeError: boom: first target is positive").all()
-    for column in ("r2", "oos_r2", "rmse", "mae", "pred_neg_share", "r2_train", *TIME_COLUMNS):
+    for column in (
+        "r2",
+        "oos_r2",
+        "rmse",
+        "mae",
+        "negative_prediction_share",
+        "r2_train",
+        *TIME_COLUMNS,
+    ):
         assert failed[column].isna().all(), column
         assert ok[column].notna().all(), column
     assert failed["msle"].isna().all()

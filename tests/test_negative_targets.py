@@ -17,12 +17,17 @@ import yaml
 from sklearn.linear_model import LinearRegression
 from sklearn.preprocessing import StandardScaler
 
-from negr2 import config, generators, metrics, stats, study, trials
+from negr2 import columns, config, generators, metrics, stats, study, trials
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = yaml.safe_load((ROOT / "workflow" / "schemas" / "config.schema.yaml").read_text())
 STUDY = ROOT / "config" / "studies" / "negative-targets.yaml"
-NEGATIVE_METRICS = ("neg_recall", "mae_neg", "bias_neg", "pred_neg_share")
+NEGATIVE_METRICS = (
+    "negative_target_recall",
+    "negative_target_mae",
+    "negative_target_bias",
+    "negative_prediction_share",
+)
 KERAS_COEF = [2.0, -1.5, 0.5, 0.2, -0.7]
 SEED_DATA = {
     "generator": "linear",
@@ -70,11 +75,11 @@ def test_metrics_by_hand():
     y_true = np.array([-2.0, -1.0, 0.0, 3.0])
     y_pred = np.array([-1.0, 0.5, -0.5, 2.0])
     # Negative targets -2 and -1: one predicted negative; errors +1 and +1.5.
-    assert metrics.neg_recall(y_true, y_pred) == 0.5
-    assert metrics.mae_neg(y_true, y_pred) == 1.25
-    assert metrics.bias_neg(y_true, y_pred) == 1.25
-    assert metrics.pred_neg_share(y_true, y_pred) == 0.5  # zero is not negative
-    assert metrics.bias_neg(y_true, np.array([-3.0, -2.0, 0.0, 0.0])) == -1.0
+    assert metrics.negative_target_recall(y_true, y_pred) == 0.5
+    assert metrics.negative_target_mae(y_true, y_pred) == 1.25
+    assert metrics.negative_target_bias(y_true, y_pred) == 1.25
+    assert metrics.negative_prediction_share(y_true, y_pred) == 0.5  # zero is not negative
+    assert metrics.negative_target_bias(y_true, np.array([-3.0, -2.0, 0.0, 0.0])) == -1.0
 
 
 def test_no_negative_target_gives_nan_but_a_share():
@@ -99,9 +104,9 @@ def test_metrics_check_their_input(name):
 def test_columns_follow_msle():
     at = trials.COLUMNS.index("msle")
     assert trials.COLUMNS[at + 1 : at + 5] == NEGATIVE_METRICS
-    assert set(NEGATIVE_METRICS) <= set(trials.SCORES)
-    at = stats.TRIAL_METRICS.index("msle")
-    assert stats.TRIAL_METRICS[at + 1 : at + 5] == NEGATIVE_METRICS
+    assert set(NEGATIVE_METRICS) <= set(columns.SCORES)
+    at = columns.TRIAL_METRICS.index("msle")
+    assert columns.TRIAL_METRICS[at + 1 : at + 5] == NEGATIVE_METRICS
 
 
 @pytest.fixture(scope="module")
@@ -162,8 +167,10 @@ def test_kfold_with_no_negative_target_anywhere_is_nan():
     spec = {"estimator": "sklearn.dummy.DummyRegressor"}
     job = trials.CellJob("s", "s", "M", "M", spec, "none", split={"method": "kfold", "folds": 3})
     row = trials.run_cell(data, job, range(1)).iloc[0]
-    assert row[["neg_recall", "mae_neg", "bias_neg"]].isna().all()
-    assert row["pred_neg_share"] == 0.0 and row["status"] == "ok"
+    assert (
+        row[["negative_target_recall", "negative_target_mae", "negative_target_bias"]].isna().all()
+    )
+    assert row["negative_prediction_share"] == 0.0 and row["status"] == "ok"
 
 
 # --- summary ---------------------------------------------------------------------------
@@ -171,7 +178,7 @@ def test_kfold_with_no_negative_target_anywhere_is_nan():
 
 def _cell(values: dict[str, list[float]], status: list[str]) -> pd.DataFrame:
     n = len(status)
-    frame = pd.DataFrame({c: [0.1] * n for c in stats.TRIAL_METRICS})
+    frame = pd.DataFrame({c: [0.1] * n for c in columns.TRIAL_METRICS})
     for name, column in values.items():
         frame[name] = column
     frame["status"] = status
@@ -187,31 +194,55 @@ def test_summary_of_the_negative_target_metrics():
     status = ["ok", "ok", "ok", "failed", "ok", "ok"]
     out = stats.summarise_cell(
         _cell(
-            {"neg_recall": recall, "mae_neg": mae, "bias_neg": bias, "pred_neg_share": share},
+            {
+                "negative_target_recall": recall,
+                "negative_target_mae": mae,
+                "negative_target_bias": bias,
+                "negative_prediction_share": share,
+            },
             status,
         )
     )
     ok_recall = np.array([0.5, 0.25, 1.0, 0.75])
     ok_bias = np.array([0.8, 1.1, -0.2, 0.3])
-    assert out["mean_neg_recall"] == pytest.approx(ok_recall.mean())
+    assert out["mean_negative_target_recall"] == pytest.approx(ok_recall.mean())
     t = scipy.stats.t.interval(0.95, df=3, loc=ok_recall.mean(), scale=scipy.stats.sem(ok_recall))
-    assert (out["mean_neg_recall_lo"], out["mean_neg_recall_hi"]) == pytest.approx(t)
-    assert out["mean_mae_neg"] == pytest.approx(np.mean([1.2, 1.5, 0.4, 0.9]))
-    assert out["mean_bias_neg"] == pytest.approx(ok_bias.mean())
+    assert (
+        out["mean_negative_target_recall_lo"],
+        out["mean_negative_target_recall_hi"],
+    ) == pytest.approx(t)
+    assert out["mean_negative_target_mae"] == pytest.approx(np.mean([1.2, 1.5, 0.4, 0.9]))
+    assert out["mean_negative_target_bias"] == pytest.approx(ok_bias.mean())
     t = scipy.stats.t.interval(0.95, df=3, loc=ok_bias.mean(), scale=scipy.stats.sem(ok_bias))
-    assert (out["mean_bias_neg_lo"], out["mean_bias_neg_hi"]) == pytest.approx(t)
-    assert out["mean_pred_neg_share"] == pytest.approx(np.mean([0.3, 0.1, 0.2, 0.5, 0.05]))
+    assert (
+        out["mean_negative_target_bias_lo"],
+        out["mean_negative_target_bias_hi"],
+    ) == pytest.approx(t)
+    assert out["mean_negative_prediction_share"] == pytest.approx(
+        np.mean([0.3, 0.1, 0.2, 0.5, 0.05])
+    )
     assert out["n_no_negative_targets"] == 1  # the failed trial is not counted
 
 
 def test_summary_without_any_negative_target():
     nan = math.nan
-    frame = _cell({m: [nan, nan] for m in ("neg_recall", "mae_neg", "bias_neg")}, ["ok", "ok"])
+    frame = _cell(
+        {
+            m: [nan, nan]
+            for m in ("negative_target_recall", "negative_target_mae", "negative_target_bias")
+        },
+        ["ok", "ok"],
+    )
     out = stats.summarise_cell(frame)
-    for key in ("mean_neg_recall", "mean_neg_recall_lo", "mean_mae_neg", "mean_bias_neg_hi"):
+    for key in (
+        "mean_negative_target_recall",
+        "mean_negative_target_recall_lo",
+        "mean_negative_target_mae",
+        "mean_negative_target_bias_hi",
+    ):
         assert math.isnan(out[key]), key
     assert out["n_no_negative_targets"] == 2
-    assert out["mean_pred_neg_share"] == pytest.approx(0.1)
+    assert out["mean_negative_prediction_share"] == pytest.approx(0.1)
 
 
 # --- the shifted and skewed linear generator -------------------------------------------
@@ -357,7 +388,7 @@ def test_study_claims_cover_both_scenarios(study_config):
     claims = study_config["claims"]
     pairs = {(c["better"], c["than"], c["metric"]) for c in claims}
     for better, than in (("Improved", "Naive"), ("Final", "Improved")):
-        for metric in ("r2", "neg_recall", "mae_neg"):
+        for metric in ("r2", "negative_target_recall", "negative_target_mae"):
             assert (better, than, metric) in pairs
             for scenario in ("seed", "skewed"):
                 assert any(

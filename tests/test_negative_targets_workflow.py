@@ -16,7 +16,12 @@ from negr2.claims import VERDICTS as CLAIM_VERDICTS
 pytestmark = pytest.mark.e2e
 
 STUDY = REPO / "config" / "studies" / "negative-targets.yaml"
-NEGATIVE_COLUMNS = ["neg_recall", "mae_neg", "bias_neg", "pred_neg_share"]
+NEGATIVE_COLUMNS = [
+    "negative_target_recall",
+    "negative_target_mae",
+    "negative_target_bias",
+    "negative_prediction_share",
+]
 VERDICTS = set(CLAIM_VERDICTS)
 # In CI the extra is always installed: there a missing one fails the test, not skips it.
 HAVE_KERAS = in_ci() or all(importlib.util.find_spec(name) is not None for name in ("keras", "jax"))
@@ -69,12 +74,13 @@ def test_shrunk_study_gives_claims_and_negative_target_columns(tmp_path):
     assert list(trials.columns)[at + 1 : at + 5] == NEGATIVE_COLUMNS
     assert len(trials) == 3 * 2 * len(config["models"])
     assert (trials["status"] == "ok").all(), trials.loc[trials["status"] != "ok", "error"]
-    assert trials["pred_neg_share"].notna().all()
+    assert trials["negative_prediction_share"].notna().all()
     keras_rows = trials[trials["model"].isin(["Naive", "Improved", "Final"])]
     assert len(keras_rows) == 18
     summary = pd.read_csv(tmp_path / folder / "summary.csv")
-    for column in ("mean_neg_recall", "mean_neg_recall_lo", "mean_bias_neg_hi",
-                   "mean_mae_neg", "mean_pred_neg_share", "n_no_negative_targets"):  # fmt: skip
+    for column in ("mean_negative_target_recall", "mean_negative_target_recall_lo",
+                   "mean_negative_target_bias_hi", "mean_negative_target_mae",
+                   "mean_negative_prediction_share", "n_no_negative_targets"):  # fmt: skip
         assert column in summary.columns, column
 
 

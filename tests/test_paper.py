@@ -52,16 +52,16 @@ def test_escape_latex():
     assert escape_latex("a_b&c%d$e#f{g}") == r"a\_b\&c\%d\$e\#f\{g\}"
 
 
-def summary_table(neg_pct: float = 12.5, mean_r2: float = -0.25) -> pd.DataFrame:
+def summary_table(negative_r2_pct: float = 12.5, mean_r2: float = -0.25) -> pd.DataFrame:
     """A two-row summary: cell (s, A) on the full feature set and without x0."""
     return pd.DataFrame(
         {
             "scenario_id": ["s", "s"],
             "model_id": ["A", "A"],
             "ablation": ["full", "drop:x0"],
-            "neg_pct": [neg_pct, 20.0],
-            "neg_pct_lo": [5.0, 9.0],
-            "neg_pct_hi": [25.0, 30.0],
+            "negative_r2_pct": [negative_r2_pct, 20.0],
+            "negative_r2_pct_lo": [5.0, 9.0],
+            "negative_r2_pct_hi": [25.0, 30.0],
             "mean_r2": [mean_r2, -0.5],
             "mean_r2_lo": [-0.3, -0.6],
             "mean_r2_hi": [-0.2, -0.4],
@@ -187,7 +187,7 @@ def test_claims_and_published_tables_compile_with_their_macros(tmp_path):
             "verdict": ["supported", "not shown equivalent"],
         }
     )
-    published = {"scenario": "s", "n_trials": 100, "models": {"A": {"neg_pct": 10.0,
+    published = {"scenario": "s", "n_trials": 100, "models": {"A": {"negative_r2_pct": 10.0,
                  "mean_r2": -0.2, "median_r2": -0.1}}}  # fmt: skip
     reference = compare(summary_table(), published)
     (tmp_path / "claims.tex").write_text(claims_tex(claims, "Claims.", "tab:c"))
@@ -222,18 +222,19 @@ def test_strict_mode_fails_naming_every_missing_number(tmp_path, switch):
     (tmp_path / "numbers.tex").write_text(numbers_tex(summary_table(), "demo"))
     body = "\\input{numbers.tex}\n"
     body += "\\negrstricttrue\n" if switch == "document" else ""
-    body += "BEGIN\nFine: \\NegPct{s}{A}. Missing: \\NegPct{s}{B}, \\MeanRsq[other]{t}{A}."
+    body += "BEGIN\nFine: \\NegPct{s}{A}. Missing: \\NegPct{s}{B}, \\MeanRsq[other]{t}{A}, "
+    body += "\\NegrIf{no-such-claim}{yes}{no}."
     pretex = "\\def\\negrstrictbuild{}" if switch == "build" else ""
     done, _ = compile_tex(tmp_path, body, pretex=pretex)
     assert done.returncode != 0
     log = done.stdout.replace("\n", "")
     assert (
         "Package negr2 Error: Missing numbers: NegPct@s@B (study demo) MeanRsq@t@A (study other)"
-        in log
+        " ClaimHolds@no-such-claim (study demo)" in log
     )
     # Without strict mode the same document compiles, with its ?? and warnings.
     done, text = compile_tex(tmp_path, body.replace("\\negrstricttrue", ""))
-    assert done.returncode == 0 and "Missing: ??, ??." in text
+    assert done.returncode == 0 and "Missing: ??, ??, ??." in text
 
 
 @pytest.mark.e2e
@@ -267,7 +268,7 @@ def test_manuscript_compiles_with_the_current_numbers(tiny_run, tmp_path):
     summary = pd.read_csv(tiny_run / "results" / "tiny" / "summary.csv")
     ols = summary[(summary["model_id"] == "LinearRegression") & (summary["ablation"] == "full")]
     ols = ols.iloc[0]
-    assert f"negative in {ols['neg_pct']:.1f}" in text
+    assert f"negative in {ols['negative_r2_pct']:.1f}" in text
     mean = f"{abs(ols['mean_r2']):.3f}"
     assert re.search(rf"[-−]{re.escape(mean)}", text), text[:500]
     assert f"{ols['theory_r2']:.4f}".lstrip("-") in text

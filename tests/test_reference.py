@@ -51,11 +51,19 @@ def test_newcombe_is_antisymmetric():
 
 
 def _summary(rows, ablation="full"):
-    """A summary table: rows of (scenario_id, model_id, n_ok, neg_pct, mean_r2, median_r2,
+    """A summary table: rows of (scenario_id, model_id, n_ok, negative_r2_pct, mean_r2, median_r2,
     std_r2), all of one ablation variant; names equal the ids (no sweeps)."""
     frame = pd.DataFrame(
         rows,
-        columns=["scenario_id", "model_id", "n_ok", "neg_pct", "mean_r2", "median_r2", "std_r2"],
+        columns=[
+            "scenario_id",
+            "model_id",
+            "n_ok",
+            "negative_r2_pct",
+            "mean_r2",
+            "median_r2",
+            "std_r2",
+        ],
     )
     frame.insert(0, "scenario", frame["scenario_id"])
     frame.insert(1, "model", frame["model_id"])
@@ -68,9 +76,9 @@ REFERENCE = {
     "scenario": "noise",
     "n_trials": 100,
     "models": {
-        "A": {"neg_pct": 88.0, "mean_r2": -0.107, "median_r2": -0.086},
-        "B": {"neg_pct": 50.0, "mean_r2": -0.100, "median_r2": -0.090},
-        "Missing": {"neg_pct": 10.0, "mean_r2": 0.0, "median_r2": 0.0},
+        "A": {"negative_r2_pct": 88.0, "mean_r2": -0.107, "median_r2": -0.086},
+        "B": {"negative_r2_pct": 50.0, "mean_r2": -0.100, "median_r2": -0.090},
+        "Missing": {"negative_r2_pct": 10.0, "mean_r2": 0.0, "median_r2": 0.0},
     },
 }
 
@@ -83,14 +91,14 @@ def test_compare_identical_values_agree():
     ])  # fmt: skip
     out = reference.compare(summary, REFERENCE)
     assert list(out["model"]) == ["A", "B"]  # "Missing" is not in the summary
-    assert out["neg_pct_agrees"].tolist() == [True, True]
+    assert out["negative_r2_pct_agrees"].tolist() == [True, True]
     assert out["mean_r2_agrees"].tolist() == [True, True]
-    assert out["neg_pct"].tolist() == [88.0, 50.0]
+    assert out["negative_r2_pct"].tolist() == [88.0, 50.0]
     assert out["published_median_r2"].tolist() == [-0.086, -0.090]
     # Identical rates: the difference interval straddles 0, by hand.
     lo, hi = _newcombe_by_hand(88, 100, 88, 100)
-    assert out.loc[0, "neg_pct_diff_lo"] == pytest.approx(100 * lo)
-    assert out.loc[0, "neg_pct_diff_hi"] == pytest.approx(100 * hi)
+    assert out.loc[0, "negative_r2_pct_diff_lo"] == pytest.approx(100 * lo)
+    assert out.loc[0, "negative_r2_pct_diff_hi"] == pytest.approx(100 * hi)
     half = scipy.stats.t.ppf(0.975, 198) * 0.10 * math.sqrt(2 / 100)
     assert out.loc[0, "mean_r2_diff_lo"] == pytest.approx(-half)
     assert out.loc[0, "mean_r2_diff_hi"] == pytest.approx(half)
@@ -102,13 +110,13 @@ def test_compare_far_apart_values_disagree():
         ("noise", "B", 100, 51.0, -0.101, -0.090, 0.10),  # close: still agrees
     ])  # fmt: skip
     out = reference.compare(summary, REFERENCE).set_index("model")
-    assert not out.loc["A", "neg_pct_agrees"]
+    assert not out.loc["A", "negative_r2_pct_agrees"]
     assert not out.loc["A", "mean_r2_agrees"]
-    assert out.loc["B", "neg_pct_agrees"]
+    assert out.loc["B", "negative_r2_pct_agrees"]
     assert out.loc["B", "mean_r2_agrees"]
     lo, hi = _newcombe_by_hand(20, 100, 88, 100)
-    assert out.loc["A", "neg_pct_diff_lo"] == pytest.approx(100 * lo)
-    assert out.loc["A", "neg_pct_diff_hi"] == pytest.approx(100 * hi)
+    assert out.loc["A", "negative_r2_pct_diff_lo"] == pytest.approx(100 * lo)
+    assert out.loc["A", "negative_r2_pct_diff_hi"] == pytest.approx(100 * hi)
     assert hi < 0
     half = scipy.stats.t.ppf(0.975, 198) * 0.05 * math.sqrt(2 / 100)
     diff = 0.40 - (-0.107)
@@ -121,8 +129,8 @@ def test_compare_uses_our_number_of_ok_trials():
     summary = _summary([("noise", "A", 40, 75.0, -0.107, -0.086, 0.10)])
     out = reference.compare(summary, {**REFERENCE, "models": {"A": REFERENCE["models"]["A"]}})
     lo, hi = _newcombe_by_hand(30, 40, 88, 100)
-    assert out.loc[0, "neg_pct_diff_lo"] == pytest.approx(100 * lo)
-    assert out.loc[0, "neg_pct_diff_hi"] == pytest.approx(100 * hi)
+    assert out.loc[0, "negative_r2_pct_diff_lo"] == pytest.approx(100 * lo)
+    assert out.loc[0, "negative_r2_pct_diff_hi"] == pytest.approx(100 * hi)
     half = scipy.stats.t.ppf(0.975, 138) * 0.10 * math.sqrt(1 / 40 + 1 / 100)
     assert out.loc[0, "mean_r2_diff_hi"] == pytest.approx(half)
 
@@ -140,9 +148,9 @@ def test_compare_reads_only_the_full_variant():
     for summary in (pd.concat([full, dropped]), pd.concat([dropped, full])):
         out = reference.compare(summary.reset_index(drop=True), REFERENCE)
         assert list(out["model"]) == ["A", "B"]
-        assert out["neg_pct"].tolist() == [88.0, 50.0]
+        assert out["negative_r2_pct"].tolist() == [88.0, 50.0]
         assert out["mean_r2"].tolist() == [-0.107, -0.100]
-        assert out["neg_pct_agrees"].tolist() == [True, True]
+        assert out["negative_r2_pct_agrees"].tolist() == [True, True]
         assert out["mean_r2_agrees"].tolist() == [True, True]
 
 
@@ -156,7 +164,7 @@ def test_compare_matches_scenario_and_model_by_id():
     summary["model"] = ["B", "A"]
     out = reference.compare(summary, REFERENCE)
     assert list(out["model"]) == ["A"]
-    assert out["neg_pct"].tolist() == [88.0]
+    assert out["negative_r2_pct"].tolist() == [88.0]
 
 
 def test_compare_without_full_rows_is_empty():

@@ -53,8 +53,8 @@ DESIGNS = {
             "scenario": "noise",
             "n_trials": 100,
             "models": {
-                "LinearRegression": {"neg_pct": 90.0, "mean_r2": -0.1, "median_r2": -0.08},
-                "Ridge": {"neg_pct": 90.0, "mean_r2": -0.1, "median_r2": -0.08},
+                "LinearRegression": {"negative_r2_pct": 90.0, "mean_r2": -0.1, "median_r2": -0.08},
+                "Ridge": {"negative_r2_pct": 90.0, "mean_r2": -0.1, "median_r2": -0.08},
             },
         },
     },
@@ -240,7 +240,7 @@ def test_summary_values_and_design_columns_appear(study):
         html.index('id="summary"') : html.index("</table>", html.index('id="summary"'))
     ]
     for row in tables["summary"].itertuples():
-        assert f"{row.neg_pct:.1f} <span" in summary_html
+        assert f"{row.negative_r2_pct:.1f} <span" in summary_html
         assert f"{row.mean_r2:.3f} <span" in summary_html
     headers = re.findall(r"<th[^>]*>([^<]+)</th>", summary_html)
     assert ("ablation" in headers) == bool(config["ablations"])

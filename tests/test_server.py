@@ -1,8 +1,10 @@
 """A study against a real MLflow tracking server on PostgreSQL (services/tracking_server.sh):
-the mirror, the server unreachable from the start, and the server killed while logging."""
+the mirror, the server unreachable from the start, the server killed while logging, and
+negr2 compare reading the runs a change superseded."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
@@ -14,7 +16,9 @@ import time
 from importlib.util import find_spec
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 from conftest import REPO, SNAKEMAKE, require, run_snakemake, tiny_config, write_config
 from mlflow.tracking import MlflowClient
 from test_workflow import check_mlflow_matches_files, planned_jobs, results
@@ -169,3 +173,25 @@ def test_four_studies_at_once_lose_nothing(server, tmp_path):
     client = MlflowClient(server.uri)
     for i in range(4):
         check_mlflow_matches_files(tmp_path / f"study{i}", f"team{i}", client=client)
+
+
+def test_compare_reads_the_superseded_runs_from_the_server(server, tmp_path):
+    """negr2 compare --mlflow through MLFLOW_TRACKING_URI, as everywhere else."""
+    server.start()
+    path = study_against(tmp_path / "study", server.uri)
+    run_snakemake(path.parent, "--cores", "2", "--configfile", str(path))
+    changed = yaml.safe_load(path.read_text())
+    changed["models"]["Ridge"]["params"]["alpha"] = 100.0
+    path.write_text(yaml.safe_dump(changed, sort_keys=False))
+    run_snakemake(path.parent, "--cores", "2", "--configfile", str(path))
+    negr2 = str(Path(sys.executable).with_name("negr2"))
+    done = subprocess.run(
+        [negr2, "compare", "--mlflow", "tiny", "--format", "csv"],
+        capture_output=True, text=True, timeout=300,
+        env=os.environ | {"MLFLOW_TRACKING_URI": server.uri},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(io.StringIO(done.stdout))
+    cells = table[table["quantity"] == "r2"].set_index("model_id")["cell_verdict"]
+    assert cells["LinearRegression"] == "identical"
+    assert cells["Ridge"] in {"moved", "within noise"}

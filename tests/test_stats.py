@@ -10,6 +10,7 @@ import pytest
 import scipy.stats
 
 from negr2 import stats
+from negr2.columns import TRIAL_METRICS
 
 KN = [(0, 1), (1, 1), (0, 10), (10, 10), (3, 10), (1, 2), (50, 100), (88, 100), (99, 100)]
 KN += [(0, 100), (100, 100), (1, 100), (7, 13), (200, 1000), (1, 3), (2, 3)]
@@ -116,8 +117,9 @@ def _trials_frame() -> pd.DataFrame:
     negative-target metrics are undefined (no negative target: made up, not consistent
     with its MSLE, for the sake of the test)."""
     rows = [
-        # model, trial, seed, r2, oos_r2, rmse, mae, msle, neg_recall, mae_neg, bias_neg,
-        # pred_neg_share, r2_train, fit_s, predict_s, status, error
+        # model, trial, seed, r2, oos_r2, rmse, mae, msle, negative_target_recall,
+        # negative_target_mae, negative_target_bias, negative_prediction_share, r2_train,
+        # fit_s, predict_s, status, error
         ("A", 0, 10, -0.20, -0.25, 1.1, 0.9, 0.30, 0.50, 1.2, 0.8, 0.3, 0.10, 0.01, 0.001,
          "ok", ""),
         ("A", 1, 11, 0.05, 0.01, 1.0, 0.8, NAN, NAN, NAN, NAN, 0.1, 0.12, 0.03, 0.003, "ok", ""),
@@ -132,19 +134,20 @@ def _trials_frame() -> pd.DataFrame:
         ("B", 1, 11, -0.01, 0.00, 0.9, 0.6, 0.20, 0.50, 1.0, 0.6, 0.25, 0.40, 0.20, 0.020,
          "ok", ""),
     ]  # fmt: skip
-    columns = ["model", "trial", "seed", "r2", "oos_r2", "rmse", "mae", "msle", "neg_recall",
-               "mae_neg", "bias_neg", "pred_neg_share", "r2_train", "fit_seconds",
-               "predict_seconds", "status", "error"]  # fmt: skip
+    columns = ["model", "trial", "seed", "r2", "oos_r2", "rmse", "mae", "msle",
+               "negative_target_recall", "negative_target_mae", "negative_target_bias",
+               "negative_prediction_share", "r2_train", "fit_seconds", "predict_seconds",
+               "status", "error"]  # fmt: skip
     frame = pd.DataFrame(rows, columns=columns)
     frame.insert(0, "scenario", "noise")
     frame.insert(1, "scenario_id", "noise")
     frame.insert(3, "model_id", frame["model"])
     frame.insert(4, "ablation", "full")
-    assert list(frame.columns) == [
-        "scenario", "scenario_id", "model", "model_id", "ablation", "trial", "seed", "r2",
-        "oos_r2", "rmse", "mae", "msle", "neg_recall", "mae_neg", "bias_neg", "pred_neg_share",
-        "r2_train", "fit_seconds", "predict_seconds", "status", "error",
-    ]  # fmt: skip
+    frame.insert(17, "medae", [0.7, 0.6, 0.9, NAN, 1.0, 0.4, 0.5])
+    # A metric registered since gets a value in every trial (NaN in the failed one).
+    for name in TRIAL_METRICS:
+        if name not in frame:
+            frame[name] = np.where(frame["status"] == "ok", 0.5, NAN)
     return frame
 
 
@@ -157,11 +160,13 @@ def _t_interval(x: np.ndarray) -> tuple[float, float]:
     return scipy.stats.t.interval(0.95, df=x.size - 1, loc=x.mean(), scale=scipy.stats.sem(x))
 
 
-def test_trial_metrics_include_the_new_metrics():
-    assert stats.TRIAL_METRICS == (
-        "r2", "oos_r2", "rmse", "mae", "msle", "neg_recall", "mae_neg", "bias_neg",
-        "pred_neg_share", "r2_train", "fit_seconds", "predict_seconds",
+def test_trial_metrics_keep_their_order_and_end_with_the_timings():
+    known = (
+        "r2", "oos_r2", "rmse", "mae", "msle", "negative_target_recall", "negative_target_mae",
+        "negative_target_bias", "negative_prediction_share", "r2_train", "medae",
     )  # fmt: skip
+    assert [name for name in TRIAL_METRICS if name in known] == list(known)
+    assert TRIAL_METRICS[-2:] == ("fit_seconds", "predict_seconds")
 
 
 def test_summarise_cell_by_hand():
@@ -173,20 +178,25 @@ def test_summarise_cell_by_hand():
     assert out["n_trials"] == 5
     assert out["n_ok"] == 4
     assert out["n_failed"] == 1
-    assert out["neg_pct"] == pytest.approx(75.0)  # 3 of 4 ok trials are negative
-    assert (out["neg_pct_lo"], out["neg_pct_hi"]) == pytest.approx(_wilson_pct(3, 4))
+    assert out["negative_r2_pct"] == pytest.approx(75.0)  # 3 of 4 ok trials are negative
+    assert (out["negative_r2_pct_lo"], out["negative_r2_pct_hi"]) == pytest.approx(
+        _wilson_pct(3, 4)
+    )
     assert out["mean_r2"] == pytest.approx(-0.1625)
     assert out["median_r2"] == pytest.approx(np.median(ok_r2))
     assert out["median_r2"] == pytest.approx(-0.15)
     assert out["std_r2"] == pytest.approx(np.std(ok_r2, ddof=1))
     assert (out["mean_r2_lo"], out["mean_r2_hi"]) == pytest.approx(_t_interval(ok_r2))
     # Out-of-sample R²: 2 of 4 negative, its own mean and interval.
-    assert out["oos_neg_pct"] == pytest.approx(50.0)
-    assert (out["oos_neg_pct_lo"], out["oos_neg_pct_hi"]) == pytest.approx(_wilson_pct(2, 4))
+    assert out["negative_oos_r2_pct"] == pytest.approx(50.0)
+    assert (out["negative_oos_r2_pct_lo"], out["negative_oos_r2_pct_hi"]) == pytest.approx(
+        _wilson_pct(2, 4)
+    )
     assert out["mean_oos_r2"] == pytest.approx((-0.25 + 0.01 + 0.02 - 0.45) / 4)
     assert (out["mean_oos_r2_lo"], out["mean_oos_r2_hi"]) == pytest.approx(_t_interval(ok_oos))
     assert out["mean_rmse"] == pytest.approx((1.1 + 1.0 + 1.2 + 1.3) / 4)
     assert out["mean_mae"] == pytest.approx((0.9 + 0.8 + 1.0 + 1.1) / 4)
+    assert out["mean_medae"] == pytest.approx((0.7 + 0.6 + 0.9 + 1.0) / 4)  # not the failed
     # MSLE: mean over the 3 ok trials where it is defined; the failed trial is not counted.
     assert out["mean_msle"] == pytest.approx((0.30 + 0.50 + 0.70) / 3)
     assert out["n_msle_undefined"] == 1
@@ -210,10 +220,10 @@ def test_summarise_cell_zero_counts_as_not_negative():
     frame["r2"] = [0.0, -1e-12]
     frame["oos_r2"] = [-1e-12, -1e-12]
     out = stats.summarise_cell(frame)
-    assert out["neg_pct"] == pytest.approx(50.0)
-    assert out["oos_neg_pct"] == pytest.approx(100.0)
+    assert out["negative_r2_pct"] == pytest.approx(50.0)
+    assert out["negative_oos_r2_pct"] == pytest.approx(100.0)
     frame["oos_r2"] = [0.0, 0.0]
-    assert stats.summarise_cell(frame)["oos_neg_pct"] == pytest.approx(0.0)
+    assert stats.summarise_cell(frame)["negative_oos_r2_pct"] == pytest.approx(0.0)
 
 
 def test_summarise_cell_all_failed_is_nan():
@@ -223,9 +233,9 @@ def test_summarise_cell_all_failed_is_nan():
     assert out["n_trials"] == 1 and out["n_ok"] == 0 and out["n_failed"] == 1
     assert out["n_msle_undefined"] == 0  # only ok trials are counted
     for key in (
-        "neg_pct", "neg_pct_lo", "mean_r2", "median_r2", "std_r2", "mean_rmse",
-        "oos_neg_pct", "oos_neg_pct_lo", "oos_neg_pct_hi", "mean_oos_r2", "mean_oos_r2_lo",
-        "mean_msle",
+        "negative_r2_pct", "negative_r2_pct_lo", "mean_r2", "median_r2", "std_r2", "mean_rmse",
+        "negative_oos_r2_pct", "negative_oos_r2_pct_lo", "negative_oos_r2_pct_hi",
+        "mean_oos_r2", "mean_oos_r2_lo", "mean_msle", "mean_medae",
     ):  # fmt: skip
         assert math.isnan(out[key]), key
 
@@ -236,12 +246,12 @@ def test_summarise_one_row_per_cell_in_order():
     assert list(summary["scenario"]) == ["noise", "noise"]
     assert list(summary["n_ok"]) == [4, 2]
     assert list(summary["n_failed"]) == [1, 0]
-    assert summary["neg_pct"].tolist() == pytest.approx([75.0, 50.0])
+    assert summary["negative_r2_pct"].tolist() == pytest.approx([75.0, 50.0])
     assert summary["median_r2"].tolist() == pytest.approx(
         [np.median([-0.20, 0.05, -0.10, -0.40]), np.median([0.30, -0.01])]
     )
     assert summary["mean_r2"].tolist() == pytest.approx([-0.1625, 0.145])
-    assert summary["oos_neg_pct"].tolist() == pytest.approx([50.0, 0.0])
+    assert summary["negative_oos_r2_pct"].tolist() == pytest.approx([50.0, 0.0])
     assert summary["mean_msle"].tolist() == pytest.approx([0.5, 0.15])
 
 

@@ -100,9 +100,9 @@ def test_provisional_summary_matches_scipy(half_done):
             0.95, values.size - 1, loc=values.mean(), scale=scipy.stats.sem(values)
         )
         assert row["trials"] == values.size
-        assert row["neg_pct"] == pytest.approx(100 * negative / values.size)
-        assert row["neg_pct_lo"] == pytest.approx(100 * wilson.low, abs=1e-9)
-        assert row["neg_pct_hi"] == pytest.approx(100 * wilson.high, abs=1e-9)
+        assert row["negative_r2_pct"] == pytest.approx(100 * negative / values.size)
+        assert row["negative_r2_pct_lo"] == pytest.approx(100 * wilson.low, abs=1e-9)
+        assert row["negative_r2_pct_hi"] == pytest.approx(100 * wilson.high, abs=1e-9)
         assert row["mean_r2"] == pytest.approx(values.mean())
         assert (row["mean_r2_lo"], row["mean_r2_hi"]) == pytest.approx(t)
 

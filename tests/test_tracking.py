@@ -142,7 +142,7 @@ def test_summary_history_logs_only_the_summary_metrics(tmp_path):
         row = summary[
             (summary["model_id"] == run.data.tags["negr2.model"]) & (summary["ablation"] == "full")
         ].iloc[0]
-        assert run.data.metrics["neg_pct"] == pytest.approx(row["neg_pct"])
+        assert run.data.metrics["negative_r2_pct"] == pytest.approx(row["negative_r2_pct"])
     # Back to full histories: only tracking reruns, and every cell gets its history.
     write_config(tmp_path, tiny_config())
     dry = run_snakemake(tmp_path, "-n", "--cores", "2", "--configfile", str(path))
@@ -268,7 +268,7 @@ def test_a_cells_fingerprint_hashes_its_whole_csv_in_slices_without_empty_column
             "error": [None] * n_rows,
         }
     )
-    summary = pd.DataFrame({"neg_pct": [88.0], "mean_r2": [-0.1071234567891]})
+    summary = pd.DataFrame({"negative_r2_pct": [88.0], "mean_r2": [-0.1071234567891]})
     params = {"model": "Ridge", "alpha": 1.0}
     whole = hashlib.sha256(rows.dropna(axis=1, how="all").to_csv(index=False).encode())
     whole.update(summary.to_csv(index=False, float_format="%.10g").encode())

@@ -13,31 +13,11 @@ from conftest import REPO, planned_jobs, run_snakemake, tiny_config, write_confi
 from mlflow.tracking import MlflowClient
 from scipy import stats
 
+from negr2.columns import KEYS, TRIAL_METRICS
+
 pytestmark = pytest.mark.e2e
 
-TRIAL_COLUMNS = [
-    "scenario",
-    "scenario_id",
-    "model",
-    "model_id",
-    "ablation",
-    "trial",
-    "seed",
-    "r2",
-    "oos_r2",
-    "rmse",
-    "mae",
-    "msle",
-    "neg_recall",
-    "mae_neg",
-    "bias_neg",
-    "pred_neg_share",
-    "r2_train",
-    "fit_seconds",
-    "predict_seconds",
-    "status",
-    "error",
-]
+TRIAL_COLUMNS = [*KEYS, *TRIAL_METRICS, "status", "error"]
 TIMING = ["fit_seconds", "predict_seconds"]
 
 
@@ -87,16 +67,16 @@ def test_summary_matches_independent_recomputation(tiny_run):
         row = summary.loc[model]
         k = int((r2 < 0).sum())
         assert row["n_ok"] == len(r2)
-        assert row["neg_pct"] == pytest.approx(100 * k / len(r2))
+        assert row["negative_r2_pct"] == pytest.approx(100 * k / len(r2))
         wilson = stats.binomtest(k, len(r2)).proportion_ci(0.95, method="wilson")
-        assert row["neg_pct_lo"] == pytest.approx(100 * wilson.low, abs=1e-6)
-        assert row["neg_pct_hi"] == pytest.approx(100 * wilson.high, abs=1e-6)
+        assert row["negative_r2_pct_lo"] == pytest.approx(100 * wilson.low, abs=1e-6)
+        assert row["negative_r2_pct_hi"] == pytest.approx(100 * wilson.high, abs=1e-6)
         assert row["median_r2"] == pytest.approx(np.median(r2))
         if len(r2) > 1:
             lo, hi = stats.t.interval(0.95, len(r2) - 1, loc=r2.mean(), scale=stats.sem(r2))
             assert (row["mean_r2_lo"], row["mean_r2_hi"]) == pytest.approx((lo, hi))
     # MeanBaseline predicts the training mean: R² <= 0 in every trial (vs the test mean).
-    assert summary.loc["MeanBaseline", "neg_pct"] == 100
+    assert summary.loc["MeanBaseline", "negative_r2_pct"] == 100
 
 
 def test_report_is_self_contained(tiny_run):
@@ -143,7 +123,7 @@ def check_mlflow_matches_files(workdir, study="tiny", client=None):
         row = summary[
             (summary["scenario_id"] == scenario_id) & (summary["model_id"] == model_id)
         ].iloc[0]
-        assert run.data.metrics["neg_pct"] == pytest.approx(row["neg_pct"])
+        assert run.data.metrics["negative_r2_pct"] == pytest.approx(row["negative_r2_pct"])
         assert run.data.metrics["n_failed"] == row["n_failed"]
     return runs
 

@@ -10,4 +10,4 @@ __version__ = "0.1.0"
 
 #: The layout of results/<study>/: bumped whenever a table's columns or the files
 #: change, so that a results folder written by an older version is refused, not mixed.
-RESULTS_FORMAT = 2
+RESULTS_FORMAT = 3

@@ -23,8 +23,10 @@ Each claim has an ``id``, unique in its study, by which a manuscript cites it
 (``\\ClaimVerdict[<study>]{<id>}``, ``\\NegrIf[<study>]{<id>}{...}{...}``): reordering
 the config's claims changes no citation.
 
-This module imports only the standard library at load time: :func:`check_claims` runs
-in the Snakefile on every ``snakemake`` call.
+The metrics a claim may name, and their directions, are those of the registry
+(:data:`negr2.metrics.REGISTRY`). This module imports only the registry at load time
+(pandas and SciPy inside the functions): :func:`check_claims` runs in the Snakefile on
+every ``snakemake`` call.
 """
 
 from __future__ import annotations
@@ -34,24 +36,13 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from negr2.columns import CELL, FULL
+from negr2.metrics import REGISTRY, metric
+from negr2.results_folder import renamed_hint
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-#: Each metric a claim may use, with whether lower is better (None: no default, the
-#: claim must say). ``bias_neg_abs`` is |bias_neg|, the size of the bias on negative
-#: targets whatever its sign.
-METRICS: dict[str, bool | None] = {
-    "r2": False,
-    "oos_r2": False,
-    "rmse": True,
-    "mae": True,
-    "mae_neg": True,
-    "bias_neg_abs": True,
-    "neg_recall": False,
-    "pred_neg_share": None,
-}
 COLUMNS = (
     "id",
     "text",
@@ -74,21 +65,30 @@ VERDICTS = ("supported", "contradicted", "inconclusive", "equivalent", "not show
 HOLDS = ("supported", "equivalent")
 
 
+def claim_metrics() -> list[str]:
+    """The metrics a claim may name (those of :data:`negr2.metrics.REGISTRY` marked
+    ``claims``), in registry order."""
+    return [m.name for m in REGISTRY.values() if m.claims]
+
+
 def lower_is_better(claim: Mapping[str, Any]) -> bool:
-    """The claim's ``lower_is_better``, else its metric's default.
+    """The claim's ``lower_is_better``, else its metric's direction.
 
     Raises
     ------
     ValueError
-        For an unknown metric, or one without a default when the claim does not say.
+        For a metric claims may not name, or one without a direction when the claim
+        does not say.
     """
-    metric = claim["metric"]
-    if metric not in METRICS:
-        raise ValueError(f"unknown metric {metric!r}; use one of: {', '.join(METRICS)}")
+    name = claim["metric"]
+    if name not in claim_metrics():
+        allowed = ", ".join(claim_metrics())
+        raise ValueError(f"unknown metric {name!r}{renamed_hint(name)}; use one of: {allowed}")
     given = claim.get("lower_is_better")
-    if given is None and METRICS[metric] is None:
-        raise ValueError(f"metric {metric} has no default direction; set lower_is_better")
-    return bool(METRICS[metric] if given is None else given)
+    higher = metric(name).higher_is_better
+    if given is None and higher is None:
+        raise ValueError(f"metric {name} has no default direction; set lower_is_better")
+    return bool(not higher if given is None else given)
 
 
 def check_claims(config: Mapping[str, Any], scenario_ids: list[str], model_ids: list[str]) -> None:
@@ -131,8 +131,8 @@ def evaluate_claims(trials: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataF
     ----------
     trials : the study's trials table (one row per scenario point, model point, trial
         and ablation variant), with at least ``scenario_id, model_id, ablation, trial,
-        status`` and the claims' metric columns (``bias_neg_abs`` comes from
-        ``bias_neg``).
+        status`` and the claims' metric columns (:func:`metric_column`: a metric
+        derived from another, such as ``negative_target_abs_bias``, is read from that one).
     config : the study config, with its ``claims`` list (none: an empty table).
 
     Returns
@@ -162,23 +162,23 @@ def claims_table(
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def metric_column(metric: str) -> str:
+def metric_column(name: str) -> str:
     """The trials column a claim's metric is computed from."""
-    return "bias_neg" if metric == "bias_neg_abs" else metric
+    return metric(name).column
 
 
 def _paired_values(trials: pd.DataFrame, claim: Mapping[str, Any]) -> tuple[Any, Any]:
     """The claim's metric for ``better`` and for ``than``, each of shape (n_pairs,),
     over the trials of its scenario where both are ok and the metric defined."""
-    metric = claim["metric"]
+    name = claim["metric"]
     rows = trials[
         (trials["scenario_id"] == claim["scenario"])
         & (trials["ablation"] == FULL)
         & (trials["status"] == "ok")
     ]
-    column = metric_column(metric)
+    column = metric_column(name)
     values = rows[[*CELL, "trial", column]].rename(columns={column: "value"})
-    if metric == "bias_neg_abs":
+    if metric(name).abs_of:
         values = values.assign(value=values["value"].abs())
     values = values.dropna(subset=["value"])
     a = values[values["model_id"] == claim["better"]].drop(columns="model_id")

@@ -83,7 +83,8 @@ def report_md(
     for r in rows.to_dict("records"):
         lines.append(
             f"| {r['scenario_id']} | {r['model_id']} | {int(r['n_ok'])} | {int(r['n_failed'])} "
-            f"| {_md(r['neg_pct'], 1)} [{_md(r['neg_pct_lo'], 1)}, {_md(r['neg_pct_hi'], 1)}] "
+            f"| {_md(r['negative_r2_pct'], 1)} "
+            f"[{_md(r['negative_r2_pct_lo'], 1)}, {_md(r['negative_r2_pct_hi'], 1)}] "
             f"| {_md(r['mean_r2'], 3)} [{_md(r['mean_r2_lo'], 3)}, {_md(r['mean_r2_hi'], 3)}] "
             f"| {_md(r['median_r2'], 3)} | {_md(r['theory_r2'], 4)} |"
         )

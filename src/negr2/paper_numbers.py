@@ -33,27 +33,33 @@ import pandas as pd
 
 from negr2.claims import HOLDS, VERDICTS
 from negr2.columns import FULL
+from negr2.metrics import metric
 from negr2.paper_tables import escape_latex, is_missing
 
 if TYPE_CHECKING:
     from negr2.study import Study
 
+
+def _with_interval(macro: str, columns: tuple[str, ...], decimals: int) -> dict:
+    """The macros of a statistic and of its interval's bounds, ``macro``, ``macro``Lo and
+    ``macro``Hi, for its ``columns`` (:meth:`negr2.metrics.Metric.statistic_columns`)."""
+    names = (macro, f"{macro}Lo", f"{macro}Hi")
+    return {name: (column, decimals) for name, column in zip(names, columns, strict=True)}
+
+
+_R2 = metric("r2")
 #: Macro name -> (summary column, decimals); R² values use 3 decimals, percentages 1.
 MACROS = {
-    "NegPct": ("neg_pct", 1),
-    "NegPctLo": ("neg_pct_lo", 1),
-    "NegPctHi": ("neg_pct_hi", 1),
-    "MeanRsq": ("mean_r2", 3),
-    "MeanRsqLo": ("mean_r2_lo", 3),
-    "MeanRsqHi": ("mean_r2_hi", 3),
+    **_with_interval("NegPct", _R2.statistic_columns("negative_share"), 1),
+    **_with_interval("MeanRsq", _R2.statistic_columns("mean_ci"), 3),
     "MedianRsq": ("median_r2", 3),
     "StdRsq": ("std_r2", 3),
     "TheoryRsq": ("theory_r2", 4),
     "NTrials": ("n_ok", 0),
-    # against the training mean (oos_r2) and on negative targets (neg_recall, a share)
-    "NegOosPct": ("oos_neg_pct", 1),
+    # against the training mean (oos_r2) and on negative targets (a share)
+    "NegOosPct": ("negative_oos_r2_pct", 1),
     "MeanOosRsq": ("mean_oos_r2", 3),
-    "NegRecall": ("mean_neg_recall", 3),
+    "NegRecall": ("mean_negative_target_recall", 3),
 }
 DELTA_MACROS = {
     "DeltaRsq": "delta_r2_mean",
@@ -164,9 +170,9 @@ def _values(
         texts.append((f"ClaimVerdict@{claim}", str(row["verdict"])))
         texts.append((f"ClaimHolds@{claim}", "1" if row["verdict"] in HOLDS else "0"))
     for row in _rows(reference):
-        out.append((f"PubNegPct@{row['model']}", row["published_neg_pct"], 1))
+        out.append((f"PubNegPct@{row['model']}", row["published_negative_r2_pct"], 1))
         out.append((f"PubMeanRsq@{row['model']}", row["published_mean_r2"], 3))
-        agrees = row["neg_pct_agrees"] and row["mean_r2_agrees"]
+        agrees = row["negative_r2_pct_agrees"] and row["mean_r2_agrees"]
         texts.append((f"RefAgrees@{row['model']}", "yes" if agrees else "no"))
     texts += [(f"NegrInfo@{key}", str(value)) for key, value in (info or {}).items()]
     numbers = [(key, latex_number(v, d)) for key, v, d in out if not is_missing(v)]
@@ -206,9 +212,9 @@ def study_info(
         for verdict in VERDICTS:
             info[verdict.replace(" ", "-")] = str(int(verdicts.get(verdict, 0)))
     if reference is not None and len(reference):
-        both = reference["neg_pct_agrees"] & reference["mean_r2_agrees"]
+        both = reference["negative_r2_pct_agrees"] & reference["mean_r2_agrees"]
         info["reference-models"] = str(len(reference))
-        info["reference-agree-neg"] = str(int(reference["neg_pct_agrees"].sum()))
+        info["reference-agree-neg"] = str(int(reference["negative_r2_pct_agrees"].sum()))
         info["reference-agree-mean"] = str(int(reference["mean_r2_agrees"].sum()))
         info["reference-agree"] = str(int(both.sum()))
     for package, version in (versions or {}).items():

@@ -21,8 +21,8 @@ def table_tex(summary: pd.DataFrame, caption: str, label: str) -> str:
         "Scenario": rows["scenario_id"].map(escape_latex),
         "Model": rows["model_id"].map(escape_latex),
         "$n$": rows["n_ok"].astype(int).astype(str),
-        r"Negative $R^2$ (\%)": rows["neg_pct"].map(lambda v: _fixed(v, 1)),
-        r"95\% CI": _interval(rows, "neg_pct", 1),
+        r"Negative $R^2$ (\%)": rows["negative_r2_pct"].map(lambda v: _fixed(v, 1)),
+        r"95\% CI": _interval(rows, "negative_r2_pct", 1),
         r"Mean $R^2$": rows["mean_r2"].map(lambda v: _fixed(v, 3)),
         r"95\% CI ": _interval(rows, "mean_r2", 3),  # a second, distinct column name
         r"Median $R^2$": rows["median_r2"].map(lambda v: _fixed(v, 3)),
@@ -128,14 +128,16 @@ def reference_tex(comparison: pd.DataFrame, caption: str, label: str) -> str:
     cells = pd.DataFrame(
         {
             "Model": comparison["model"].map(escape_latex),
-            r"Neg.\,\% post / ours": _pair(comparison, "published_neg_pct", "neg_pct", 1),
-            "Difference": _interval(comparison, "neg_pct_diff", 1),
+            r"Neg.\,\% post / ours": _pair(
+                comparison, "published_negative_r2_pct", "negative_r2_pct", 1
+            ),
+            "Difference": _interval(comparison, "negative_r2_pct_diff", 1),
             r"Mean $R^2$ post / ours": _pair(comparison, "published_mean_r2", "mean_r2", 3),
             "Difference ": _interval(comparison, "mean_r2_diff", 3),
             "Agree": [
                 "yes" if a and b else "no"
                 for a, b in zip(
-                    comparison["neg_pct_agrees"], comparison["mean_r2_agrees"], strict=True
+                    comparison["negative_r2_pct_agrees"], comparison["mean_r2_agrees"], strict=True
                 )
             ],
         }

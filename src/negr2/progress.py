@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 #: The plan of the last run, in a study's results folder.
@@ -93,7 +94,7 @@ def read_progress(results: Path, now: float | None = None) -> Progress:
     return Progress(
         cells_done=cells_done,
         cells_total=len(files_of),
-        trials_done=len(trials),
+        trials_done=int(trials["rows"].sum()),
         trials_running=running_trials(base, [j for j in jobs if j.file not in finished], plan),
         trials_total=sum(job.trials * len(job.cells) for job in jobs),
         jobs_done=len(done),
@@ -105,18 +106,47 @@ def read_progress(results: Path, now: float | None = None) -> Progress:
 
 
 def read_trials(files: Iterable[Path]) -> pd.DataFrame:
-    """The full-feature-set rows of ``files`` (:data:`COLUMNS` only), one table."""
+    """Per cell (scenario_id, model_id) of ``files``, over their full-feature-set rows:
+    ``rows``, and over the rows that did not fail ``n``, ``negative`` (R² < 0), ``mean``
+    and ``sd`` of R². Summed in Arrow, file by file, without a row in Python."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    tables = []
+    parts = []
     for path in files:
         table = pq.read_table(path, columns=COLUMNS)
-        tables.append(table.filter(pc.equal(table["ablation"], "full")))
-    if not tables:
-        return pd.DataFrame({column: [] for column in COLUMNS})
-    return pa.concat_tables(tables).to_pandas()
+        full = table.filter(pc.equal(table["ablation"], "full"))
+        ok = pc.equal(full["status"], "ok")
+        r2 = full["r2"]
+        parts.append(
+            pa.table(
+                {
+                    "scenario_id": full["scenario_id"].cast(pa.string()),
+                    "model_id": full["model_id"].cast(pa.string()),
+                    "row": pa.array(np.ones(len(full), dtype=np.int64)),
+                    "ok": pc.cast(ok, pa.int64()),
+                    "negative": pc.cast(pc.and_(ok, pc.less(r2, 0)), pa.int64()),
+                    "r2": pc.if_else(ok, r2, 0.0),
+                    "r2_squared": pc.if_else(ok, pc.multiply(r2, r2), 0.0),
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(
+            columns=["scenario_id", "model_id", "rows", "n", "negative", "sum", "sum_sq"]
+        )
+    sums = (
+        pa.concat_tables(parts)
+        .group_by(["scenario_id", "model_id"], use_threads=False)
+        .aggregate([(c, "sum") for c in ("row", "ok", "negative", "r2", "r2_squared")])
+        .to_pandas()
+    )
+    sums = sums.sort_values(["scenario_id", "model_id"], ignore_index=True)
+    return sums.rename(
+        columns={"row_sum": "rows", "ok_sum": "n", "negative_sum": "negative",
+                 "r2_sum": "sum", "r2_squared_sum": "sum_sq"}
+    )  # fmt: skip
 
 
 def running_trials(base: Path, jobs: Iterable[PlannedJob], plan: Mapping[str, Any]) -> int:
@@ -155,30 +185,33 @@ def time_left(
     return remaining / max(1, plan["workers"])
 
 
-def provisional_summary(trials: pd.DataFrame) -> pd.DataFrame:
-    """Per cell so far: trials, negative share (%) with its Wilson interval and mean R²
-    with its t interval, over the trials that did not fail (negr2.stats, as the final
-    summary computes them)."""
-    from negr2.stats import mean_interval, wilson_interval
+def provisional_summary(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per cell so far (:func:`read_trials`' sums): trials, negative share (%) with its
+    Wilson interval and mean R² with its Student-t interval, over the trials that did not
+    fail, as the final summary computes them (negr2.stats)."""
+    import scipy.stats
+
+    from negr2.stats import wilson_interval
 
     rows = []
-    ok = trials[trials["status"] == "ok"]
-    for (scenario, model), cell in ok.groupby(["scenario_id", "model_id"], sort=False):
-        r2 = cell["r2"].to_numpy(dtype=float)
-        negative = int((r2 < 0).sum())
-        low, high = wilson_interval(negative, r2.size)
-        mean_low, mean_high = mean_interval(r2)
+    for cell in cells[cells["n"] > 0].itertuples():
+        n = int(cell.n)
+        low, high = wilson_interval(int(cell.negative), n)
+        mean = cell.sum / n
+        # The sample variance from the sums (R² values are O(1): no cancellation to fear).
+        variance = max(0.0, (cell.sum_sq - n * mean * mean) / (n - 1)) if n > 1 else math.nan
+        half = scipy.stats.t.ppf(0.975, n - 1) * math.sqrt(variance / n) if n > 1 else math.nan
         rows.append(
             {
-                "scenario": scenario,
-                "model": model,
-                "trials": r2.size,
-                "neg_pct": 100 * negative / r2.size,
-                "neg_pct_lo": 100 * low,
-                "neg_pct_hi": 100 * high,
-                "mean_r2": float(r2.mean()),
-                "mean_r2_lo": mean_low,
-                "mean_r2_hi": mean_high,
+                "scenario": cell.scenario_id,
+                "model": cell.model_id,
+                "trials": n,
+                "negative_r2_pct": 100 * cell.negative / n,
+                "negative_r2_pct_lo": 100 * low,
+                "negative_r2_pct_hi": 100 * high,
+                "mean_r2": mean,
+                "mean_r2_lo": mean - half,
+                "mean_r2_hi": mean + half,
             }
         )
     return pd.DataFrame(rows)

@@ -37,7 +37,7 @@ def compare(summary: pd.DataFrame, reference: Mapping[str, Any]) -> pd.DataFrame
     differences with 95 % intervals, and whether they agree.
 
     ``summary`` is the study's summary table; ``reference`` the config's
-    ``reference`` block (``scenario``, ``n_trials`` and per-model ``neg_pct``,
+    ``reference`` block (``scenario``, ``n_trials`` and per-model ``negative_r2_pct``,
     ``mean_r2``, ``median_r2``).
     """
     full = summary[
@@ -53,19 +53,19 @@ def compare(summary: pd.DataFrame, reference: Mapping[str, Any]) -> pd.DataFrame
         n = int(row["n_ok"])
         if n == 0:  # every trial of the model failed: nothing to compare
             continue
-        k_ours = round(row["neg_pct"] * n / 100)
-        k_ref = round(published["neg_pct"] * n_ref / 100)
+        k_ours = round(row["negative_r2_pct"] * n / 100)
+        k_ref = round(published["negative_r2_pct"] * n_ref / 100)
         neg_lo, neg_hi = newcombe_interval(k_ours, n, k_ref, n_ref)
         mean_diff = row["mean_r2"] - published["mean_r2"]
         half = stdtrit(n + n_ref - 2, 0.975) * row["std_r2"] * math.sqrt(1 / n + 1 / n_ref)
         rows.append(
             {
                 "model": model,
-                "published_neg_pct": published["neg_pct"],
-                "neg_pct": row["neg_pct"],
-                "neg_pct_diff_lo": 100 * neg_lo,
-                "neg_pct_diff_hi": 100 * neg_hi,
-                "neg_pct_agrees": bool(neg_lo <= 0 <= neg_hi),
+                "published_negative_r2_pct": published["negative_r2_pct"],
+                "negative_r2_pct": row["negative_r2_pct"],
+                "negative_r2_pct_diff_lo": 100 * neg_lo,
+                "negative_r2_pct_diff_hi": 100 * neg_hi,
+                "negative_r2_pct_agrees": bool(neg_lo <= 0 <= neg_hi),
                 "published_mean_r2": published["mean_r2"],
                 "mean_r2": row["mean_r2"],
                 "mean_r2_diff_lo": mean_diff - half,

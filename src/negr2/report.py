@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import io as _io
 import math
 import subprocess
 from collections.abc import Mapping
@@ -12,14 +10,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pandas as pd
 import yaml
-from matplotlib.figure import Figure
 
 from negr2 import figures
 from negr2.columns import CELL, FULL
 from negr2.figures import StudyFigure, study_figures
+from negr2.html import data_uri, png_bytes, template_environment
 from negr2.reference import compare
 from negr2.study import Study
 
@@ -78,13 +75,7 @@ def render_report(
     reference = config.get("reference")
     comparison = compare(summary, reference) if reference else None
     design = figures.study_design(study, summary)
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("negr2", "templates"),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["num"] = _number
-    env.filters["pvalue"] = _p_value
+    env = template_environment({"num": _number, "pvalue": _p_value})
     env.globals["FULL"] = FULL  # the full model's ablation label
     failures = trials[trials["status"] != "ok"]
     return env.get_template("report.html.j2").render(
@@ -127,7 +118,7 @@ def report_figures(
             "stem": stem,
             "section": drawn.section,
             "caption": drawn.caption,
-            "uri": _png_data_uri(drawn.figure),
+            "uri": data_uri(png_bytes(drawn.figure)),
         }
         for stem, drawn in figs.items()
     ]
@@ -167,7 +158,9 @@ def _disagreements(comparison: pd.DataFrame | None) -> int:
     """How many of the published values (negative % and mean R²) do not agree."""
     if comparison is None or comparison.empty:
         return 0
-    return int((~comparison["neg_pct_agrees"]).sum() + (~comparison["mean_r2_agrees"]).sum())
+    return int(
+        (~comparison["negative_r2_pct_agrees"]).sum() + (~comparison["mean_r2_agrees"]).sum()
+    )
 
 
 def _design_text(study: Study, design: figures.Design) -> str:
@@ -188,13 +181,6 @@ def _design_text(study: Study, design: figures.Design) -> str:
     if not parts:
         return "This study fits each model once per trial on each scenario, with every feature."
     return "This study " + "; ".join(parts) + "."
-
-
-def _png_data_uri(fig: Figure, dpi: int = 110) -> str:
-    """The figure as a PNG data URI (no timestamp or software tag: reproducible bytes)."""
-    buffer = _io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def package_versions() -> dict[str, str]:

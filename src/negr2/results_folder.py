@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 
@@ -46,3 +47,36 @@ def compared_table(compare_with: str, results: str) -> str:
             f"rewrites: copy them first (cp -r {results} {results}-before) and name the copy"
         )
     return str(table)
+
+
+#: Metric and summary column names of results format 2 and before, and their names
+#: since format 3 (:mod:`negr2.metrics`). MLflow runs logged before keep their old
+#: names; :func:`current_name` reads them.
+RENAMED = {
+    "neg_recall": "negative_target_recall",
+    "mae_neg": "negative_target_mae",
+    "bias_neg": "negative_target_bias",
+    "bias_neg_abs": "negative_target_abs_bias",
+    "pred_neg_share": "negative_prediction_share",
+    "neg_pct": "negative_r2_pct",
+    "oos_neg_pct": "negative_oos_r2_pct",
+}
+
+
+def renamed_hint(name: str) -> str:
+    """`` (renamed <today's name> in results format 3)`` for an older metric name, else
+    "": for the errors that refuse a name."""
+    return f" (renamed {RENAMED[name]} in results format 3)" if name in RENAMED else ""
+
+
+def current_name(name: str) -> str:
+    """The name today of a trials, summary or MLflow metric name of any results format:
+    ``bias_neg`` → ``negative_target_bias``, ``mean_neg_recall_lo`` →
+    ``mean_negative_target_recall_lo``, ``drop:x1/neg_pct`` → ``drop:x1/negative_r2_pct``
+    (an ablation variant's prefix is kept). A current name is returned as it is."""
+    variant, slash, base = name.rpartition("/")
+    old = "|".join(RENAMED)
+    found = re.fullmatch(rf"(mean_|median_|std_)?({old})(_lo|_hi)?", base)
+    if found:
+        base = (found[1] or "") + RENAMED[found[2]] + (found[3] or "")
+    return variant + slash + base

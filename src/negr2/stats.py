@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import scipy.stats
 
-from negr2.columns import TRIAL_METRICS  # noqa: F401 (stats.TRIAL_METRICS, as before)
+from negr2.metrics import REGISTRY, Metric
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -52,57 +53,59 @@ def mean_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, 
 def summarise_cell(trials: pd.DataFrame) -> dict[str, float]:
     """Summary statistics of one cell's trials (rows of one scenario × model × ablation).
 
-    Failed trials are counted in ``n_failed`` and left out of every statistic.
-    ``msle`` is undefined where a target or prediction is negative: its mean is
-    over the trials where it is defined, and ``n_msle_undefined`` counts the others.
-    Likewise ``neg_recall``, ``mae_neg`` and ``bias_neg`` are undefined in a trial
-    whose test split has no negative target: their means (and the t intervals of
-    ``mean_neg_recall`` and ``mean_bias_neg``) are over the trials where they are
-    defined, and ``n_no_negative_targets`` counts the others.
+    Failed trials are counted in ``n_failed`` and left out of every statistic. Each
+    metric of :data:`negr2.metrics.REGISTRY` gets its statistics over the ok trials
+    where it is defined (``msle`` is undefined where a target or prediction is
+    negative, the negative-target metrics where a test split has no negative target),
+    and a metric's ``undefined_count`` column counts the others. The metrics of a group
+    follow the others, each group with its own counts.
     """
     ok = trials[trials["status"] == "ok"]
-    r2 = ok["r2"].to_numpy(dtype=float)
     out = {"n_trials": len(trials), "n_ok": len(ok), "n_failed": len(trials) - len(ok)}
-    out |= _negative_share(r2, "neg_pct")
-    out |= _mean_with_interval(r2, "mean_r2")
-    out["median_r2"] = float(np.median(r2)) if r2.size else math.nan
-    out["std_r2"] = float(r2.std(ddof=1)) if r2.size > 1 else math.nan
-    oos = ok["oos_r2"].to_numpy(dtype=float)
-    out |= _negative_share(oos, "oos_neg_pct") | _mean_with_interval(oos, "mean_oos_r2")
-    for metric in ("rmse", "mae", "msle", "r2_train", "fit_seconds", "predict_seconds"):
-        values = ok[metric].to_numpy(dtype=float)
-        values = values[~np.isnan(values)]
-        out[f"mean_{metric}"] = float(values.mean()) if values.size else math.nan
-    out["n_msle_undefined"] = int(ok["msle"].isna().sum())
-    return out | _negative_target_summary(ok)
-
-
-def _negative_target_summary(ok: pd.DataFrame) -> dict[str, float]:
-    """Means of the negative-target metrics over the ok trials where they are defined."""
-    out: dict[str, float] = {}
-    for metric in ("neg_recall", "mae_neg", "bias_neg", "pred_neg_share"):
-        values = ok[metric].to_numpy(dtype=float)
-        values = values[~np.isnan(values)]
-        if metric in ("neg_recall", "bias_neg"):
-            out |= _mean_with_interval(values, f"mean_{metric}")
-        else:
-            out[f"mean_{metric}"] = float(values.mean()) if values.size else math.nan
-    out["n_no_negative_targets"] = int(ok["neg_recall"].isna().sum())
+    for group in _summarised_groups():
+        counts: dict[str, int] = {}
+        for metric in group:
+            values = ok[metric.name].to_numpy(dtype=float)
+            defined = values[~np.isnan(values)]
+            for statistic in metric.summary:
+                columns = metric.statistic_columns(statistic)
+                out |= zip(columns, _STATISTICS[statistic](defined), strict=True)
+            if metric.undefined_count and metric.undefined_count not in counts:
+                counts[metric.undefined_count] = int(values.size - defined.size)
+        out |= counts
     return out
 
 
-def _negative_share(values: np.ndarray, name: str) -> dict[str, float]:
+def _summarised_groups() -> list[list[Metric]]:
+    """The trials' metrics by group, in registry order: the ungrouped ones first."""
+    groups: dict[str, list[Metric]] = {"": []}
+    for metric in REGISTRY.values():
+        if metric.in_trials:
+            groups.setdefault(metric.group, []).append(metric)
+    return list(groups.values())
+
+
+def _negative_share(values: np.ndarray) -> tuple[float, float, float]:
     """Percentage of negative values with its Wilson 95 % interval."""
     k = int(np.sum(values < 0))
     lo, hi = wilson_interval(k, values.size)
     pct = 100 * k / values.size if values.size else math.nan
-    return {name: pct, f"{name}_lo": 100 * lo, f"{name}_hi": 100 * hi}
+    return pct, 100 * lo, 100 * hi
 
 
-def _mean_with_interval(values: np.ndarray, name: str) -> dict[str, float]:
-    lo, hi = mean_interval(values)
-    mean = float(values.mean()) if values.size else math.nan
-    return {name: mean, f"{name}_lo": lo, f"{name}_hi": hi}
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if values.size else math.nan
+
+
+#: Each statistic of :data:`negr2.metrics.STATISTICS`: its values, in its columns' order,
+#: from a metric's defined values of shape (n,).
+_STATISTICS: dict[str, Callable[[np.ndarray], tuple[float, ...]]] = {
+    "negative_share": _negative_share,
+    "mean": lambda values: (_mean(values),),
+    "mean_ci": lambda values: (_mean(values), *mean_interval(values)),
+    "median": lambda values: (float(np.median(values)) if values.size else math.nan,),
+    "std": lambda values: (float(values.std(ddof=1)) if values.size > 1 else math.nan,),
+}
 
 
 def summarise(

@@ -98,7 +98,8 @@ def summary_table(summary) -> str:
     its 95 % interval."""
     shown = summary.assign(
         negative=[
-            f"{row.neg_pct:5.1f}% [{row.neg_pct_lo:5.1f}, {row.neg_pct_hi:5.1f}]"
+            f"{row.negative_r2_pct:5.1f}% "
+            f"[{row.negative_r2_pct_lo:5.1f}, {row.negative_r2_pct_hi:5.1f}]"
             for row in summary.itertuples()
         ],
         mean_r2=[

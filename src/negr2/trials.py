@@ -15,7 +15,7 @@ from sklearn.model_selection import KFold
 from sklearn.preprocessing import StandardScaler
 
 from negr2 import ablation, logs, metrics
-from negr2.columns import COLUMNS, NEGATIVE_TARGET_SCORES, SCORES, TIMES
+from negr2.columns import COLUMNS, TRIAL_METRICS
 from negr2.models import build_estimator, check_params
 
 log = logging.getLogger(__name__)
@@ -200,33 +200,32 @@ def _fit_and_score(X_train, X_test, y_train, y_test, model_spec, seed) -> dict[s
     }
 
 
+#: The registry's metrics that a fold is scored on (the timings are measured).
+_SCORED = [m for m in metrics.REGISTRY.values() if m.in_trials and m.score is not None]
+
+
 def _scores(y_train, y_test, y_fit, y_pred) -> dict[str, float]:
-    return {
-        "r2": metrics.r2(y_test, y_pred),
-        "oos_r2": metrics.oos_r2(y_test, y_pred, float(np.mean(y_train))),
-        "rmse": metrics.rmse(y_test, y_pred),
-        "mae": metrics.mae(y_test, y_pred),
-        "msle": metrics.msle(y_test, y_pred),
-        "neg_recall": metrics.neg_recall(y_test, y_pred),
-        "mae_neg": metrics.mae_neg(y_test, y_pred),
-        "bias_neg": metrics.bias_neg(y_test, y_pred),
-        "pred_neg_share": metrics.pred_neg_share(y_test, y_pred),
-        "r2_train": metrics.r2(y_train, y_fit),
-    }
+    """Every scored metric of the registry on one fold."""
+    fold = metrics.Fold(y_train, y_test, y_fit, y_pred)
+    return {m.name: m.score(fold) for m in _SCORED}
 
 
 def _combine(folds: list[dict[str, Any]]) -> dict[str, Any]:
-    """One trial's result from its folds: scores averaged, times summed; the first
-    failure, if any fold failed. The negative-target scores are averaged over the
-    folds where they are defined (NaN if none is)."""
+    """One trial's result from its folds, each metric by its fold rule (averaged, over
+    the folds where it is defined, or summed: see :data:`negr2.metrics.FOLD_RULES`);
+    the first failure, if any fold failed."""
     failed = next((f for f in folds if f["status"] != "ok"), None)
     if failed is not None:
-        return {**dict.fromkeys(SCORES + TIMES, float("nan")), **failed}
-    out: dict[str, Any] = {k: float(np.mean([f[k] for f in folds])) for k in SCORES}
-    for k in NEGATIVE_TARGET_SCORES:
-        defined = [f[k] for f in folds if not np.isnan(f[k])]
-        out[k] = float(np.mean(defined)) if defined else float("nan")
-    out |= {k: float(np.sum([f[k] for f in folds])) for k in TIMES}
+        return {**dict.fromkeys(TRIAL_METRICS, float("nan")), **failed}
+    out: dict[str, Any] = {}
+    for name in TRIAL_METRICS:
+        values = [f[name] for f in folds]
+        rule = metrics.REGISTRY[name].folds
+        if rule == "mean_defined":
+            values = [v for v in values if not np.isnan(v)]
+            out[name] = float(np.mean(values)) if values else float("nan")
+        else:
+            out[name] = float(np.sum(values) if rule == "sum" else np.mean(values))
     return out | {"status": "ok", "error": ""}
 
 

@@ -23,7 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from negr2.compare.metrics import FAILED_SHARE, METRICS, PRIMARY, QUANTITIES, TIMINGS
+from negr2.compare.metrics import (
+    FAILED_SHARE,
+    HIGHER_IS_BETTER,
+    METRICS,
+    PRIMARY,
+    QUANTITIES,
+    TIMINGS,
+)
 from negr2.compare.statistics import CORRECTIONS, correct
 from negr2.compare.variants import compare_variant, one_side
 from negr2.compare.versions import Cell, Version
@@ -35,7 +42,7 @@ VERDICTS = ("moved", "removed", "added", "within noise", "identical")
 COLUMNS = (
     "scenario_id", "model_id", "ablation", "quantity", "pairing", "n_base", "n_new",
     "base", "new", "delta", "delta_lo", "delta_hi", "sd", "test", "p", "p_adjusted",
-    "correction", "identical", "verdict", "cell_verdict",
+    "correction", "identical", "verdict", "direction", "cell_verdict",
 )  # fmt: skip
 
 
@@ -208,12 +215,22 @@ def _same_seeds(base: pd.DataFrame, new: pd.DataFrame) -> bool:
 
 def _row(cell: Cell, variant: str, pairing: str, quantity: str, change) -> dict:
     return {
+        "direction": _direction(quantity, change.delta),
         "scenario_id": cell[0], "model_id": cell[1], "ablation": variant,
         "quantity": quantity, "pairing": pairing, "n_base": change.n_base,
         "n_new": change.n_new, "base": change.base, "new": change.new,
         "delta": change.delta, "delta_lo": change.lo, "delta_hi": change.hi,
         "sd": change.spread, "test": change.test, "p": change.p,
     }  # fmt: skip
+
+
+def _direction(quantity: str, delta: float) -> str:
+    """``better`` or ``worse`` by the quantity's direction; empty without a change or a
+    direction."""
+    higher = HIGHER_IS_BETTER.get(quantity)
+    if higher is None or not delta or np.isnan(delta):
+        return ""
+    return "better" if (delta > 0) == higher else "worse"
 
 
 def _one_sided_rows(cell: Cell, rows: pd.DataFrame, verdict: str) -> list[dict]:
@@ -226,7 +243,7 @@ def _one_sided_rows(cell: Cell, rows: pd.DataFrame, verdict: str) -> list[dict]:
             out.append({
                 "scenario_id": cell[0], "model_id": cell[1], "ablation": str(variant),
                 "quantity": quantity, "pairing": "", side: values[quantity],
-                n_side: len(part), "identical": False, "verdict": verdict,
+                n_side: len(part), "identical": False, "verdict": verdict, "direction": "",
             })  # fmt: skip
     return out
 

@@ -216,10 +216,13 @@ def run_trials(client: Any, run: Any) -> pd.DataFrame:
 
 def _trial_metric_names(metrics: dict[str, float]) -> Iterator[tuple[str, dict[str, str]]]:
     """Each ablation variant with its per-trial metrics' names (``r2`` for the full
-    model, ``<variant>/r2`` for a variant)."""
+    model, ``<variant>/r2`` for a variant); a run logged before results format 3 is read
+    with today's names (``neg_recall`` is ``negative_target_recall``)."""
+    from negr2.results_folder import current_name
+
     variants: dict[str, dict[str, str]] = {}
     for name in metrics:
-        variant, _, metric = name.rpartition("/")
+        variant, _, metric = current_name(name).rpartition("/")
         if metric in METRICS:
             variants.setdefault(variant or FULL, {})[metric] = name
     yield from variants.items()

@@ -9,8 +9,9 @@ from pathlib import Path
 from negr2 import files
 from negr2.compare.engine import Comparison
 from negr2.compare.forest import forest_figure
-from negr2.compare.page import png_bytes, render_page, render_section
+from negr2.compare.page import render_page, render_section
 from negr2.compare.tables import description, description_json, to_csv, to_markdown
+from negr2.html import png_bytes
 
 #: The files of a comparison folder, by what they hold.
 FILES = {

@@ -3,43 +3,23 @@ of the study's report."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import io
 import math
 from typing import Any
 
 import jinja2
 import pandas as pd
-from matplotlib.figure import Figure
 
 from negr2 import __version__
 from negr2.compare.tables import CORRECTION_NAMES, number, p_value
-
-
-def png_bytes(fig: Figure, dpi: int = 110) -> bytes:
-    """The figure as PNG bytes (no software tag: the same bytes every time)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    return buffer.getvalue()
-
-
-def data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+from negr2.html import data_uri, template_environment
 
 
 def environment() -> jinja2.Environment:
     """The templates with the filters the comparison's tables use."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("negr2", "templates"),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-        undefined=jinja2.StrictUndefined,
+    return template_environment(
+        {"num": number, "pvalue": p_value, "count": _count, "verdict_class": _verdict_class}
     )
-    env.filters["num"] = number
-    env.filters["pvalue"] = p_value
-    env.filters["count"] = _count
-    env.filters["verdict_class"] = _verdict_class
-    return env
 
 
 def section_context(

@@ -59,10 +59,15 @@ def to_markdown(comparison: Comparison) -> str:
         cells = [
             row.scenario_id, row.model_id, row.ablation, row.quantity, row.pairing or "–",
             number(row.base), number(row.new), _delta(row), p_value(row.p),
-            p_value(row.p_adjusted), row.verdict, row.cell_verdict,
+            p_value(row.p_adjusted), _verdict(row.verdict, row.direction), row.cell_verdict,
         ]  # fmt: skip
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _verdict(verdict: str, direction: str) -> str:
+    """A row's verdict, with which way a move went (``moved, better``)."""
+    return f"{verdict}, {direction}" if verdict == "moved" and direction else verdict
 
 
 def _delta(row: Any) -> str:

@@ -52,7 +52,7 @@ def model_sweep(
             colour = colours[name]
             text = name if not label else f"{name} ({label})"
             line_with_band(ax_r2, x, cell, "mean_r2", colour, text, detached=axis.none_at)
-            line_with_band(ax_neg, x, cell, "neg_pct", colour, None, detached=axis.none_at)
+            line_with_band(ax_neg, x, cell, "negative_r2_pct", colour, None, detached=axis.none_at)
         _reference_lines(ax_r2, ax_neg, rows, unswept, colours)
         ax_r2.set_title(f"{name}: {key}")
         axis.apply(ax_neg, key)
@@ -92,7 +92,7 @@ def _reference_lines(
             continue
         style = {"color": colours[point.id], "ls": "--", "lw": 1.1, "alpha": 0.9}
         ax_r2.axhline(by_id.loc[point.id, "mean_r2"], label=f"{point.id} (not swept)", **style)
-        ax_neg.axhline(by_id.loc[point.id, "neg_pct"], **style)
+        ax_neg.axhline(by_id.loc[point.id, "negative_r2_pct"], **style)
 
 
 def _model_sweep_legend(fig: Figure, axes: np.ndarray) -> None:

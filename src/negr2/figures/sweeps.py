@@ -71,7 +71,7 @@ def scenario_sweep(
             continue
         x = axis.positions(points[i].swept[key] for i in rows["_value"])
         colour = colours[model.id]
-        line_with_band(ax_neg, x, rows, "neg_pct", colour, model.id, detached=axis.none_at)
+        line_with_band(ax_neg, x, rows, "negative_r2_pct", colour, model.id, detached=axis.none_at)
         line_with_band(ax_r2, x, rows, "mean_r2", colour, model.id, detached=axis.none_at)
         theory = rows["theory_r2"].to_numpy(dtype=float)
         if np.isfinite(theory).any():
