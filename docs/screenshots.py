@@ -44,14 +44,14 @@ CHROMIUM_ARGS = (
     "--disable-sync",
     "--hide-scrollbars",
 )
-WIDTH, HEIGHT = 1400, 900
+WIDTH, HEIGHT = 1480, 900
 CURRENT = "tags.`negr2.current` = 'true'"
 EXPERIMENT_TAGS = ("negr2.scenario", "negr2.model", "negr2.current")
-# Metric columns of the compare view, with their widths in pixels (full values, 1400 px).
+# Metric columns of the compare view, with their widths in pixels (full values, 1480 px).
 COMPARE_METRICS = {
-    "negative_r2_pct": 90,
-    "negative_r2_pct_lo": 112,
-    "negative_r2_pct_hi": 112,
+    "negative_r2_pct": 122,
+    "negative_r2_pct_lo": 140,
+    "negative_r2_pct_hi": 140,
     "mean_r2": 128,
     "median_r2": 128,
 }
