@@ -10,6 +10,7 @@
    (no trial rerun), ``--repeats`` times; the median is reported.
 
 Path 1 takes tens of minutes and runs once. ``--keep DIR`` leaves the folder there.
+``--bundle FILE`` times path 2 alone, on a bundle already made (``make paper-bundle``).
 Prints a Markdown table for BENCHMARKS.md.
 """
 
@@ -51,9 +52,8 @@ def from_empty(work: Path, cores: int) -> tuple[float, float]:
     return pdf, bundle
 
 
-def from_bundle(work: Path, repeats: int) -> tuple[list[float], list[float]]:
+def from_bundle(bundle: Path, repeats: int) -> tuple[list[float], list[float]]:
     """Seconds of ``negr2 verify`` and of ``negr2 rebuild`` on the bundle, each run."""
-    bundle = work / "results" / "manuscript" / "ms-bundle.tar.gz"
     negr2 = str(BIN / "negr2")
     verify, rebuild = [], []
     with tempfile.TemporaryDirectory(prefix="negr2-reader-") as reader:
@@ -68,27 +68,39 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="run in this (new) folder and keep it")
+    parser.add_argument("--bundle", type=Path, help="time only the reader's path, on this bundle")
     args = parser.parse_args()
+    if args.bundle:
+        print_reader_rows(*from_bundle(args.bundle.resolve(), args.repeats), None)
+        return
     if args.keep:
         args.keep.mkdir(parents=True)  # a new folder: an old one's results would be reused
     work = Path(args.keep or tempfile.mkdtemp(prefix="negr2-bench-paper-")).resolve()
     try:
         pdf, bundle = from_empty(work, args.cores)
-        verify, rebuild = from_bundle(work, args.repeats)
+        bundle_file = work / "results" / "manuscript" / "ms-bundle.tar.gz"
+        verify, rebuild = from_bundle(bundle_file, args.repeats)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    both = [v + r for v, r in zip(verify, rebuild, strict=True)]
     print("| path | runs | wall (s) |")
     print("|---|---|---|")
     print(f"| empty results -> ms.pdf (every study, --cores {args.cores}) | 1 | {pdf:.1f} |")
     print(f"| then the bundle (paper_bundle rule) | 1 | {bundle:.1f} |")
-    print(f"| bundle: negr2 verify | {args.repeats} | {statistics.median(verify):.1f} (median) |")
-    print(f"| bundle: negr2 rebuild | {args.repeats} | {statistics.median(rebuild):.1f} (median) |")
-    print(
-        f"| bundle -> ms.pdf, verify + rebuild | {args.repeats} | {statistics.median(both):.1f} "
-        f"(median; {statistics.median(both) / pdf:.3f} of the path from empty results) |"
-    )
+    print_reader_rows(verify, rebuild, pdf)
+
+
+def print_reader_rows(verify: list[float], rebuild: list[float], pdf: float | None) -> None:
+    """The reader's rows: medians of verify, rebuild and both (and their share of ``pdf``)."""
+    both = [v + r for v, r in zip(verify, rebuild, strict=True)]
+    runs, median = len(both), statistics.median(both)
+    share = "" if pdf is None else f"; {median / pdf:.3f} of the path from empty results"
+    if pdf is None:
+        print("| path | runs | wall (s) |")
+        print("|---|---|---|")
+    print(f"| bundle: negr2 verify | {runs} | {statistics.median(verify):.1f} (median) |")
+    print(f"| bundle: negr2 rebuild | {runs} | {statistics.median(rebuild):.1f} (median) |")
+    print(f"| bundle -> ms.pdf, verify + rebuild | {runs} | {median:.1f} (median{share}) |")
 
 
 if __name__ == "__main__":
