@@ -32,3 +32,17 @@ def test_clean(command):
     done = subprocess.run([str(BIN / command[0]), *command[1:]], cwd=REPO, capture_output=True,
                           text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_merge_conflict_markers_are_left_in_tracked_files():
+    """A merge resolved by hand once left a bare ``=======`` in BENCHMARKS.md."""
+    files = subprocess.run(["git", "ls-files", "*.md", "*.py", "*.smk", "*.yaml", "*.tex",
+                            "Snakefile", "Makefile"], cwd=REPO, capture_output=True, text=True,
+                           check=True).stdout.split()  # fmt: skip
+    found = [
+        f"{name}:{number}"
+        for name in files
+        for number, line in enumerate((REPO / name).read_text().splitlines(), 1)
+        if line.rstrip() == "=======" or line.startswith(("<<<<<<< ", ">>>>>>> "))
+    ]
+    assert not found, f"merge conflict markers at {found}"
