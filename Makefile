@@ -49,9 +49,10 @@ paper-archive: paper
 # <stem>-bundle.tar.gz. A reader checks it and compiles its PDF from its trials, with no
 # trial rerun: make paper-from-bundle BUNDLE=<the bundle>.
 BUNDLE ?= results/manuscript/$(MS_STEM)-bundle.tar.gz
+# The target comes before --config, which would take it for one more config entry.
 paper-bundle: paper
-	$(BIN)/snakemake -s workflow/manuscript.smk --cores $(CORES) --config manuscript=$(MANUSCRIPT) \
-		results/manuscript/$(MS_STEM)-bundle.tar.gz
+	$(BIN)/snakemake -s workflow/manuscript.smk results/manuscript/$(MS_STEM)-bundle.tar.gz \
+		--cores $(CORES) --config manuscript=$(MANUSCRIPT)
 
 paper-from-bundle: $(STAMP)
 	$(BIN)/negr2 verify $(BUNDLE)
