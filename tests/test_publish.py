@@ -16,6 +16,8 @@ from conftest import SNAKEMAKE
 from test_manuscript import bracketed, mean_r2, pdf_text, run_manuscript, small_copy
 from test_paper import need
 
+from negr2.unbundle import extract_all
+
 pytestmark = pytest.mark.e2e
 NEGR2 = str(Path(SNAKEMAKE).with_name("negr2"))
 
@@ -71,7 +73,7 @@ def test_the_arxiv_archive_compiles_alone_into_the_same_numbers(built, tmp_path)
             "studies/ablation/source.tex",
             "studies/ablation/table.tex",
         ]
-        tar.extractall(tmp_path, filter="data")
+        extract_all(tar, tmp_path, "arxiv.tar.gz")
     # Plain pdflatex, twice (citations and labels), with no negr2 and no workflow.
     for _ in range(2):
         done = subprocess.run(
@@ -91,7 +93,7 @@ def test_the_arxiv_archive_compiles_alone_into_the_same_numbers(built, tmp_path)
 
 def unpacked_bundle(built: Path, into: Path) -> Path:
     with tarfile.open(built / "results" / "manuscript" / "ms-bundle.tar.gz") as tar:
-        tar.extractall(into, filter="data")
+        extract_all(tar, into, "ms-bundle.tar.gz")
     return into / "ms-bundle"
 
 

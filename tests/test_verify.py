@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from negr2.bundle import manifest
-from negr2.unbundle import parse_numbers, provenance
+from negr2.errors import InputError
+from negr2.unbundle import opened_bundle, parse_numbers, provenance
 from negr2.verify import check_manifest, compare_numbers
 
 
@@ -63,3 +66,62 @@ def test_numbers_are_compared_key_by_key_and_provenance_is_taken_as_recorded():
         "give 0.250",
         "x/numbers.tex: NegPct@noise@Ridge is (absent) in the bundle; the trials give 12.0",
     ]
+
+
+def _tar_with(path, members: dict[str, bytes], link: str | None = None) -> None:
+    """A .tar.gz holding ``members`` (name: bytes) and, if given, a symlink named ``link``."""
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        if link:
+            info = tarfile.TarInfo(link)
+            info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            tar.addfile(info)
+
+
+@pytest.fixture(params=["filter", "no-filter"])
+def python_tarfile(request, monkeypatch):
+    """Python 3.11.4+'s tarfile, and 3.11.2's (Debian 12), which has no extraction filter."""
+    import tarfile
+
+    if request.param == "no-filter":
+        original = tarfile.TarFile.extractall
+
+        def extractall_of_3_11_2(self, path=".", members=None, *, numeric_owner=False):
+            return original(self, path, members, numeric_owner=numeric_owner,
+                            filter="fully_trusted")  # fmt: skip
+
+        monkeypatch.delattr(tarfile, "data_filter")
+        monkeypatch.setattr(tarfile.TarFile, "extractall", extractall_of_3_11_2)
+    return request.param
+
+
+def test_a_bundle_unpacks_on_any_python_311(tmp_path, python_tarfile):
+    bundle = tmp_path / "ms-bundle.tar.gz"
+    _tar_with(bundle, {"ms-bundle/studies/quick/summary.csv": b"a,b\n1,2\n"})
+    with opened_bundle(bundle) as root:
+        assert root.name == "ms-bundle"
+        assert (root / "studies" / "quick" / "summary.csv").read_bytes() == b"a,b\n1,2\n"
+
+
+@pytest.mark.parametrize(
+    ("members", "link", "named"),
+    [
+        ({"ms-bundle/studies/x": b"", "../outside.txt": b"x"}, None, "outside.txt"),
+        ({"ms-bundle/studies/x": b""}, "ms-bundle/studies/passwd", "passwd"),
+    ],
+    ids=["path-outside", "symlink"],
+)
+def test_a_bundle_that_would_write_outside_its_folder_is_refused(
+    tmp_path, python_tarfile, members, link, named
+):
+    bundle = tmp_path / "evil.tar.gz"
+    _tar_with(bundle, members, link)
+    with pytest.raises(InputError, match=named), opened_bundle(bundle):
+        pass
+    assert not (tmp_path.parent / "outside.txt").exists()

@@ -38,13 +38,37 @@ def opened_bundle(path: str | Path) -> Iterator[Path]:
     elif path.is_file() and tarfile.is_tarfile(path):
         with tempfile.TemporaryDirectory(prefix="negr2-bundle-") as tmp:
             with tarfile.open(path) as tar:
-                tar.extractall(tmp, filter="data")
+                extract_all(tar, Path(tmp), path)
             yield _root(Path(tmp), path)
     else:
         raise InputError(
             f"no bundle at {path}: give a <manuscript>-bundle.tar.gz (make paper-bundle) "
             "or the folder it unpacks to"
         )
+
+
+def extract_all(tar: tarfile.TarFile, folder: Path, given: str | Path) -> None:
+    """Unpack ``tar`` into ``folder``, refusing what a bundle never holds: a link, a device,
+    or a path that leads outside ``folder``.
+
+    Python 3.11.4 added ``extractall(filter="data")``, which does this; Debian 12's Python
+    is 3.11.2, so the same checks are made here where that filter is missing.
+    """
+    if hasattr(tarfile, "data_filter"):
+        try:
+            tar.extractall(folder, filter="data")
+        except tarfile.FilterError as error:
+            raise InputError(f"{given} is not a results bundle: {error}") from None
+        return
+    inside = folder.resolve()
+    for member in tar.getmembers():
+        target = (inside / member.name).resolve()
+        if not (member.isfile() or member.isdir()) or not target.is_relative_to(inside):
+            raise InputError(
+                f"{given} is not a results bundle: it holds {member.name!r}, "
+                "a link or a path outside the folder it unpacks to"
+            )
+    tar.extractall(folder)
 
 
 def _root(folder: Path, given: Path) -> Path:
