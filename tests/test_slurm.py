@@ -27,10 +27,12 @@ APT_INSTALL = "sudo apt-get install slurm-wlm munge"
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """A one-node SLURM cluster, stopped whatever the test's outcome."""
-    missing = missing_programs("slurmctld", "slurmd", "munged", "sbatch", "squeue")
-    require(missing, "SLURM", APT_INSTALL)
+    # Root first: SLURM's daemons live in /usr/sbin, off a user's PATH, so without root
+    # "SLURM is missing" would be said of a machine that has it.
     if os.geteuid() != 0:
         require(["root"], "A one-node SLURM cluster", "sudo bash .ci/run (it runs as root)")
+    missing = missing_programs("slurmctld", "slurmd", "munged", "sbatch", "squeue")
+    require(missing, "SLURM", APT_INSTALL)
     folder = tmp_path_factory.mktemp("slurm")
     subprocess.run(["bash", str(SLURM), "start", str(folder)], check=True, timeout=120)
     try:
