@@ -4,7 +4,9 @@ manifest in sha256sum's format, numbers compared key by key, provenance aside.""
 from __future__ import annotations
 
 import hashlib
+import io
 import sys
+import tarfile
 
 import pytest
 
@@ -71,9 +73,6 @@ def test_numbers_are_compared_key_by_key_and_provenance_is_taken_as_recorded():
 
 def _tar_with(path, members: dict[str, bytes], link: str | None = None) -> None:
     """A .tar.gz holding ``members`` (name: bytes) and, if given, a symlink named ``link``."""
-    import io
-    import tarfile
-
     with tarfile.open(path, "w:gz") as tar:
         for name, data in members.items():
             info = tarfile.TarInfo(name)
@@ -88,8 +87,6 @@ def _tar_with(path, members: dict[str, bytes], link: str | None = None) -> None:
 @pytest.fixture(params=["filter", "no-filter"])
 def python_tarfile(request, monkeypatch):
     """Python 3.11.4+'s tarfile, and 3.11.2's (Debian 12), which has no extraction filter."""
-    import tarfile
-
     has_filter = hasattr(tarfile, "data_filter")
     if request.param == "filter" and not has_filter:
         pytest.skip(f"Python {sys.version.split()[0]} has no extraction filter (3.11.4 added it)")

@@ -48,11 +48,12 @@ def opened_bundle(path: str | Path) -> Iterator[Path]:
 
 
 def extract_all(tar: tarfile.TarFile, folder: Path, given: str | Path) -> None:
-    """Unpack ``tar`` into ``folder``, refusing what a bundle never holds: a link, a device,
-    or a path that leads outside ``folder``.
+    """Unpack ``tar`` into ``folder``, refusing what a bundle never holds: a device, or a
+    path or link that leads outside ``folder``.
 
     Python 3.11.4 added ``extractall(filter="data")``, which does this; Debian 12's Python
-    is 3.11.2, so the same checks are made here where that filter is missing.
+    is 3.11.2, so where that filter is missing the members are checked here, more strictly
+    (any link is refused: a bundle holds only files and folders).
     """
     if hasattr(tarfile, "data_filter"):
         try:
